@@ -1,0 +1,7 @@
+import { z } from 'zod';
+import { logLevel } from './common.js';
+
+export const logSection = z.object({
+  level: logLevel.default('info'),
+  format: z.enum(['auto', 'pretty', 'json']).default('auto').describe('auto: human-readable on a terminal, JSON otherwise (journald)'),
+});

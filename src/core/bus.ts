@@ -1,0 +1,55 @@
+/**
+ * The daemon's typed event bus. Listeners are isolated: one that throws is logged and the others
+ * still run. Listeners register with an owner and are removed by owner on stop.
+ */
+import type { Logger } from '../util/logger.js';
+
+export type SatelliteStateName = 'idle' | 'listening' | 'processing' | 'speaking' | 'muted' | 'disconnected';
+
+export interface CoreEvents {
+  /** The satellite moved between the user-visible states. */
+  'satellite-state': { state: SatelliteStateName; detail?: string };
+  /** A wake word fired (locally on the satellite, or on the provider's wake service). */
+  'wake-detected': { name: string; phrase: string; source: 'satellite' | 'provider'; at: Date };
+  /** A final transcript (from the local STT service or from Home Assistant to the satellite). */
+  transcript: { text: string; language: string | null; source: 'satellite' | 'provider'; at: Date };
+  /** One provider request finished. */
+  'provider-request': { service: string; ok: boolean; ms: number; code?: string };
+  /** Installed models changed (a pull finished, a folder appeared). */
+  'models-changed': { kind: string };
+  /** The satellite's link to Home Assistant went up or down. */
+  'ha-connection': { connected: boolean };
+}
+
+type Listener<T> = (payload: T) => void;
+
+export class CoreBus {
+  readonly #listeners = new Map<keyof CoreEvents, Array<{ owner: string; fn: Listener<never> }>>();
+
+  constructor(private readonly log: Logger) {}
+
+  on<K extends keyof CoreEvents>(event: K, owner: string, fn: Listener<CoreEvents[K]>): void {
+    const list = this.#listeners.get(event) ?? [];
+    list.push({ owner, fn: fn as Listener<never> });
+    this.#listeners.set(event, list);
+  }
+
+  emit<K extends keyof CoreEvents>(event: K, payload: CoreEvents[K]): void {
+    for (const { owner, fn } of this.#listeners.get(event) ?? []) {
+      try {
+        (fn as Listener<CoreEvents[K]>)(payload);
+      } catch (err) {
+        this.log.error({ err, event, owner }, 'bus listener failed');
+      }
+    }
+  }
+
+  removeOwner(owner: string): void {
+    for (const [event, list] of this.#listeners) {
+      this.#listeners.set(
+        event,
+        list.filter((l) => l.owner !== owner),
+      );
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** What other parts (MQTT, HTTP) may ask of the local satellite. Implemented by the satellite. */
+import type { SatelliteStateName } from './bus.js';
+
+export interface SatelliteControl {
+  readonly state: SatelliteStateName;
+  readonly muted: boolean;
+  /** Speaker volume, 0..100 %. */
+  readonly volume: number;
+  /** Local wake models the user may pick from, and the active one. */
+  readonly wakeWords: readonly string[];
+  readonly activeWakeWord: string | null;
+  setMuted(muted: boolean): void;
+  setVolume(percent: number): void;
+  selectWakeWord(name: string): void;
+  /** Speak text on the local speaker through the local TTS. */
+  speak(text: string): Promise<void>;
+}

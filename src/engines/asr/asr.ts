@@ -1,0 +1,47 @@
+/** Speech-to-text engine contract. One engine instance = one installed model. */
+import type { ModelInfo } from '../types.js';
+
+export interface AsrModelInfo extends ModelInfo {
+  /** Backend id, e.g. `sherpa-online`, `sherpa-offline`, `vosk`. */
+  backend: string;
+  /** True when partial results arrive while audio streams in. */
+  streaming: boolean;
+  /** Rate the engine wants its float32 mono samples at. */
+  sampleRate: number;
+}
+
+export interface AsrWord {
+  word: string;
+  start: number;
+  end: number;
+}
+
+export interface AsrResult {
+  text: string;
+  language?: string | undefined;
+  words?: AsrWord[] | undefined;
+}
+
+export interface AsrSessionOptions {
+  language?: string | undefined;
+  /** Called with the full partial text whenever it changes (streaming engines only). */
+  onPartial?: ((text: string) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface AsrSession {
+  /** Feed float32 mono samples at `info.sampleRate`. */
+  accept(samples: Float32Array): void;
+  /** No more audio: resolves with the final transcript and frees the session. */
+  finish(): Promise<AsrResult>;
+  /** Abandon the session and free its resources. */
+  cancel(): void;
+}
+
+export interface AsrEngine {
+  readonly info: AsrModelInfo;
+  createSession(options: AsrSessionOptions): Promise<AsrSession>;
+  /** Release the native model now (it reloads lazily on next use). */
+  unload(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,30 @@
+/** Text-to-speech engine contract. One engine instance may offer several voices. */
+import type { ModelInfo } from '../types.js';
+
+export interface TtsVoiceInfo extends ModelInfo {
+  /** Backend id, e.g. `piper`, `kokoro`, `espeak-ng`. */
+  backend: string;
+  /** Native output rate of this voice. */
+  sampleRate: number;
+  /** Named speakers, or null for single-speaker voices. */
+  speakers: string[] | null;
+}
+
+export interface TtsRequest {
+  text: string;
+  voice: string;
+  speaker?: string | undefined;
+  /** 1 = normal; > 1 faster. */
+  speed?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Called with float32 mono samples at the voice's rate as they are produced. */
+  onAudio: (samples: Float32Array) => void;
+}
+
+export interface TtsEngine {
+  readonly voices: TtsVoiceInfo[];
+  /** Resolves when all audio has been passed to `onAudio`. Aborting the signal cancels. */
+  synthesize(request: TtsRequest): Promise<{ sampleRate: number }>;
+  unload(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+/** Voice activity detection contract (Silero). */
+
+export interface VadSegment {
+  /** Seconds from the start of the stream. */
+  start: number;
+  end: number;
+}
+
+export interface VadStreamEvents {
+  /** Speech began at `start` seconds of stream time. */
+  onSpeechStart?: (start: number) => void;
+  /** Speech ended (after the configured silence) at `end` seconds of stream time. */
+  onSpeechEnd?: (segment: VadSegment) => void;
+}
+
+export interface VadStream {
+  /** Feed float32 mono 16 kHz samples; resolves once they are processed. */
+  accept(samples: Float32Array): Promise<void>;
+  /** Speech probability of the most recent window. */
+  readonly probability: number;
+  readonly speaking: boolean;
+  /** End of input: closes any open segment. */
+  flush(): Promise<void>;
+  close(): void;
+}
+
+export interface VadOptions extends VadStreamEvents {
+  threshold?: number;
+  minSilenceSeconds?: number;
+  minSpeechSeconds?: number;
+}
+
+export interface VadFactory {
+  readonly name: string;
+  createStream(options: VadOptions): Promise<VadStream>;
+  close(): Promise<void>;
+}
