@@ -4,6 +4,7 @@
  */
 import type { Config } from './config/schema.js';
 import { CoreBus } from './core/bus.js';
+import { ProviderStats } from './core/provider-stats.js';
 import type { DaemonContext } from './core/daemon-context.js';
 import { createProviderHandler, providerInfo } from './adapters/wyoming-provider.js';
 import { WyomingServer } from './adapters/wyoming-server.js';
@@ -25,11 +26,15 @@ export interface Daemon {
 }
 
 export async function startDaemon(config: Readonly<Config>, log: Logger, lifecycle = new Lifecycle(log)): Promise<Daemon> {
+  const bus = new CoreBus(moduleLogger('bus', log));
+  const stats = new ProviderStats(bus);
+  lifecycle.onStop('stats', () => stats.stop());
   const context: DaemonContext = {
     config,
     log,
     lifecycle,
-    bus: new CoreBus(moduleLogger('bus', log)),
+    bus,
+    stats,
     engines: { asr: new Map(), tts: new Map(), wake: new Map(), vad: undefined },
     providerServices: [],
     endpoints: {},

@@ -13,6 +13,7 @@ import type { ProviderService } from '../adapters/wyoming-provider.js';
 import type { CoreBus } from './bus.js';
 import type { SatelliteControl } from './satellite-control.js';
 import type { VadFactory } from '../engines/vad/vad.js';
+import type { ProviderStats } from './provider-stats.js';
 
 export interface EngineRegistry {
   /** Installed ASR models by name, in preference order. */
@@ -30,6 +31,8 @@ export interface DaemonContext {
   readonly log: Logger;
   readonly lifecycle: Lifecycle;
   readonly bus: CoreBus;
+  /** Request/error counters and event-loop delay, for MQTT diagnostics and /metrics. */
+  readonly stats: ProviderStats;
   readonly engines: EngineRegistry;
   readonly providerServices: ProviderService[];
   /** Bound addresses, filled in once each endpoint listens. */
