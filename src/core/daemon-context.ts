@@ -36,7 +36,7 @@ export interface DaemonContext {
   readonly engines: EngineRegistry;
   readonly providerServices: ProviderService[];
   /** Bound addresses, filled in once each endpoint listens. */
-  readonly endpoints: { provider?: AddressInfo; satellite?: AddressInfo };
+  readonly endpoints: { provider?: AddressInfo; satellite?: AddressInfo; http?: AddressInfo };
   /** Set by the satellite part when it runs. */
   satellite: SatelliteControl | undefined;
   readonly startedAt: Date;
