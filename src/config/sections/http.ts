@@ -1,10 +1,41 @@
 /** OpenAI-compatible HTTP shim (owned by the HTTP adapter). */
 import { z } from 'zod';
-import { host, port } from './common.js';
+import { host, port, positiveInt, seconds } from './common.js';
+
+/** OpenAI's own upload limit for audio files. */
+const OPENAI_UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
 
 export const httpSection = z.object({
-  enabled: z.boolean().default(false),
-  host: host.default('127.0.0.1'),
-  port: port.default(10800),
-  api_key: z.string().nullable().default(null).describe('bearer token required when set; prefer SATELLITE_HTTP__API_KEY'),
+  enabled: z.boolean().default(false).describe('serve the OpenAI-compatible /v1/audio/* API'),
+  host: host.default('127.0.0.1').describe('address to listen on; anything beyond loopback should have an api_key'),
+  port: port.default(10800).describe('TCP port (0 = any free port)'),
+  api_key: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('bearer token required when set (Authorization: Bearer …); prefer SATELLITE_HTTP__API_KEY'),
+  cors_origins: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('browser origins allowed by CORS (e.g. http://localhost:3000, or "*"); empty = CORS off'),
+  max_upload_bytes: positiveInt.default(OPENAI_UPLOAD_LIMIT_BYTES).describe('largest audio upload accepted (413 past it)'),
+  max_json_bytes: positiveInt.default(256 * 1024).describe('largest JSON request body accepted'),
+  request_timeout_s: seconds.default(120).describe('a request that takes longer is cancelled (408 while uploading, 504 after); 0 = never'),
+  max_concurrent: positiveInt.default(2).describe('requests served at once per engine; more get 429 with Retry-After'),
+  retry_after_s: positiveInt.default(1).describe('Retry-After sent with 429'),
+  max_connections: positiveInt.default(64).describe('open HTTP connections at once'),
+  model_map: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('request model name → installed model (OpenAI names such as whisper-1 or tts-1 otherwise map to the default)'),
+  voice_map: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('OpenAI voice name (alloy, echo, …) → installed voice; unmapped OpenAI voices use tts.default_voice'),
+  ffmpeg: z
+    .string()
+    .min(1)
+    .default('ffmpeg')
+    .describe('ffmpeg program for mp3/ogg/opus/webm/flac/m4a input and mp3/opus/aac/flac output; wav and pcm need none'),
 });

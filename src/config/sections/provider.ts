@@ -9,7 +9,7 @@ export const frameLimits = z.object({
 });
 
 export const providerSection = z.object({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(true).describe('serve the Wyoming provider endpoint (asr, tts, wake)'),
   host: host.default('0.0.0.0').describe('address to listen on'),
   port: port.default(10300).describe('TCP port (0 = any free port)'),
   max_connections: positiveInt.default(64).describe('connections served at once; more are refused with an error event'),

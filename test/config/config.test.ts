@@ -1,0 +1,103 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, loadConfig, parseConfig, redactConfig } from '../../src/config/load.js';
+import { configJsonSchema } from '../../src/config/schema.js';
+import { optionPaths, renderExampleConfig } from '../../src/config/example.js';
+import { REPO_ROOT } from '../helpers/system.js';
+
+const EXAMPLE = path.join(REPO_ROOT, 'satellite.example.yml');
+const SCHEMA_FILE = path.join(REPO_ROOT, 'config', 'satellite.schema.json');
+
+function tempFile(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'satellite-config-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function getPath(obj: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], obj);
+}
+
+describe('configuration', () => {
+  test('satellite.example.yml parses and yields exactly the built-in defaults', () => {
+    const fromExample = loadConfig({ file: EXAMPLE, env: {} }).config;
+    assert.deepEqual(fromExample, parseConfig({}, {}));
+  });
+
+  test('satellite.example.yml documents every option of the schema', () => {
+    const example = parseYaml(readFileSync(EXAMPLE, 'utf8')) as unknown;
+    const missing = optionPaths(configJsonSchema()).filter((p) => getPath(example, p) === undefined);
+    assert.deepEqual(missing, []);
+  });
+
+  test('satellite.example.yml is what the schema renders (regenerate with scripts/gen-config-docs)', () => {
+    assert.equal(readFileSync(EXAMPLE, 'utf8'), renderExampleConfig(configJsonSchema()));
+  });
+
+  test('the checked-in JSON Schema equals the one generated from zod', () => {
+    assert.deepEqual(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')), configJsonSchema());
+  });
+
+  test('environment overrides the file and flags override the environment', () => {
+    const file = tempFile('satellite.yml', 'name: from-file\nprovider:\n  port: 1111\n  host: 127.0.0.1\nmqtt:\n  url: mqtt://file\n');
+    const env = { SATELLITE_PROVIDER__PORT: '2222', SATELLITE_MQTT__URL: 'mqtt://env', SATELLITE_MDNS__ENABLED: 'false' };
+    const { config } = loadConfig({ file, env, overrides: { 'provider.port': 3333 } });
+    assert.equal(config.name, 'from-file');
+    assert.equal(config.provider.host, '127.0.0.1');
+    assert.equal(config.mqtt.url, 'mqtt://env');
+    assert.equal(config.mdns.enabled, false);
+    assert.equal(config.provider.port, 3333);
+  });
+
+  test('string flags are typed by the schema, like environment values', () => {
+    const config = parseConfig({}, {}, { 'provider.port': '4444', 'provider.enabled': 'false', 'mqtt.password': '123456' });
+    assert.equal(config.provider.port, 4444);
+    assert.equal(config.provider.enabled, false);
+    assert.equal(config.mqtt.password, '123456');
+  });
+
+  test('a bad file yields one error listing every bad path with what was expected', () => {
+    const file = tempFile('bad.yml', 'provider:\n  port: "high"\n  max_connections: -3\nlog:\n  level: loud\nnot_an_option: 1\n');
+    let error: unknown;
+    try {
+      loadConfig({ file, env: {} });
+    } catch (err) {
+      error = err;
+    }
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.code, 'SAT_ERR_CONFIG_INVALID');
+    const text = error.message;
+    for (const p of ['provider.port', 'provider.max_connections', 'log.level', 'not_an_option']) assert.match(text, new RegExp(p.replace('.', '\\.')));
+    assert.equal(error.issues.length, 4);
+  });
+
+  test('invalid YAML and a missing explicit file are coded errors', () => {
+    assert.throws(() => loadConfig({ file: tempFile('x.yml', 'a: [1, 2\n'), env: {} }), { code: 'SAT_ERR_CONFIG_INVALID' });
+    assert.throws(() => loadConfig({ file: '/nonexistent/satellite.yml', env: {} }), /config file not found/);
+  });
+
+  test('the loaded config is deep-frozen', () => {
+    const config = parseConfig({}, {});
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.provider.limits));
+    assert.throws(() => {
+      (config.provider as { port: number }).port = 1;
+    });
+  });
+
+  test('models_dir and state_dir resolve from STATE_DIRECTORY when systemd sets it', () => {
+    const config = parseConfig({}, { STATE_DIRECTORY: '/var/lib/speech-satellite' });
+    assert.equal(config.state_dir, '/var/lib/speech-satellite');
+    assert.equal(config.models_dir, '/var/lib/speech-satellite/models');
+  });
+
+  test('printing redacts secrets', () => {
+    const shown = redactConfig(parseConfig({ mqtt: { password: 'hunter2' }, http: { api_key: 'sk-123' } }, {}));
+    assert.doesNotMatch(JSON.stringify(shown), /hunter2|sk-123/);
+    assert.equal((shown['mqtt'] as Record<string, unknown>)['password'], '[redacted]');
+  });
+});
