@@ -8,7 +8,11 @@ export interface AsrModelInfo extends ModelInfo {
   streaming: boolean;
   /** Rate the engine wants its float32 mono samples at. */
   sampleRate: number;
+  /** Tasks besides plain transcription; a multilingual Whisper lists 'translate' (into English). */
+  tasks?: ReadonlyArray<AsrTask> | undefined;
 }
+
+export type AsrTask = 'transcribe' | 'translate';
 
 export interface AsrWord {
   word: string;
@@ -27,6 +31,8 @@ export interface AsrSessionOptions {
   /** Called with the full partial text whenever it changes (streaming engines only). */
   onPartial?: ((text: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** 'translate' asks an engine whose info lists it for English text; default 'transcribe'. */
+  task?: AsrTask | undefined;
 }
 
 export interface AsrSession {
