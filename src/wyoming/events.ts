@@ -138,6 +138,11 @@ export function isKnownType(type: string): type is EventType {
  */
 export function parseEvent(frame: Frame): WyomingEvent | undefined {
   if (!isKnownType(frame.type)) return undefined;
+  if ((frame.type === 'audio-chunk' || frame.type === 'audio-start') && isAudioFormatData(frame.data)) {
+    // Hot path (every audio chunk): the same checks as the zod schema, without its overhead.
+    const { rate, width, channels, timestamp } = frame.data;
+    return { type: frame.type, data: { rate, width, channels, timestamp }, payload: frame.payload } as WyomingEvent;
+  }
   const result = EVENT_SCHEMAS[frame.type].safeParse(frame.data ?? {});
   if (!result.success) {
     const where = result.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ');
@@ -146,6 +151,22 @@ export function parseEvent(frame: Frame): WyomingEvent | undefined {
     });
   }
   return { type: frame.type, data: result.data, payload: frame.payload } as WyomingEvent;
+}
+
+function isPositiveInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function isAudioFormatData(
+  data: Record<string, unknown>,
+): data is { rate: number; width: number; channels: number; timestamp?: number | null } {
+  const ts = data['timestamp'];
+  return (
+    isPositiveInt(data['rate']) &&
+    isPositiveInt(data['width']) &&
+    isPositiveInt(data['channels']) &&
+    (ts === undefined || ts === null || (typeof ts === 'number' && Number.isInteger(ts)))
+  );
 }
 
 /**

@@ -34,15 +34,20 @@ const EMPTY = Buffer.alloc(0);
  * wyoming 1.7.2 get a dict instead of `None`.
  */
 export function encodeFrame(frame: Frame): Buffer {
-  const dataBytes = Buffer.from(pythonJson(frame.data ?? {}), 'utf8');
-  const payloadLength = frame.payload?.length ?? 0;
-  let header = `{"type": ${JSON.stringify(frame.type)}, "version": "${WYOMING_VERSION}", "data_length": ${dataBytes.length}`;
+  const dataText = pythonJson(frame.data ?? {});
+  const dataLength = Buffer.byteLength(dataText, 'utf8');
+  const payload = frame.payload;
+  const payloadLength = payload?.length ?? 0;
+  let header = `{"type": ${JSON.stringify(frame.type)}, "version": "${WYOMING_VERSION}", "data_length": ${dataLength}`;
   if (payloadLength > 0) header += `, "payload_length": ${payloadLength}`;
   header += '}\n';
-  const headerBytes = Buffer.from(header, 'utf8');
-  const parts: Buffer[] = [headerBytes, dataBytes];
-  if (payloadLength > 0 && frame.payload) parts.push(frame.payload);
-  return Buffer.concat(parts, headerBytes.length + dataBytes.length + payloadLength);
+  // One allocation per frame: header, data block and payload written into place.
+  const headerLength = Buffer.byteLength(header, 'utf8');
+  const out = Buffer.allocUnsafe(headerLength + dataLength + payloadLength);
+  out.write(header, 0, 'utf8');
+  out.write(dataText, headerLength, 'utf8');
+  if (payload && payloadLength > 0) out.set(payload, headerLength + dataLength);
+  return out;
 }
 
 type Stage =
@@ -131,7 +136,8 @@ export class FrameDecoder {
       } else if (stage.kind === 'data') {
         const bytes = this.#take(stage.dataLength);
         if (!bytes) return undefined;
-        const data = { ...stage.data, ...parseDataBlock(bytes) };
+        const block = parseDataBlock(bytes);
+        const data = isEmpty(stage.data) ? block : { ...stage.data, ...block };
         if (stage.payloadLength > 0) {
           this.#stage = { kind: 'payload', type: stage.type, data, payloadLength: stage.payloadLength };
         } else {
@@ -211,6 +217,11 @@ function parseDataBlock(bytes: Buffer): Record<string, unknown> {
     throw new WyomingProtocolError(WyomingErrorCode.BAD_DATA_JSON, 'data block is not a JSON object');
   }
   return data;
+}
+
+function isEmpty(value: Record<string, unknown>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

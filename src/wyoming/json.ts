@@ -18,12 +18,23 @@ export function pythonJson(value: unknown): string {
       return 'null';
   }
   if (Array.isArray(value)) {
-    return '[' + value.map((item) => pythonJson(item)).join(', ') + ']';
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ', ' : '') + pythonJson(value[i]);
+    return out + ']';
   }
-  const parts: string[] = [];
-  for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+  // String concatenation in a plain loop: this runs for every audio chunk written.
+  let out = '{';
+  let first = true;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const member = record[key];
     if (member === undefined || typeof member === 'function') continue;
-    parts.push(JSON.stringify(key) + ': ' + pythonJson(member));
+    out += (first ? '"' : ', "') + (SAFE_KEY.test(key) ? key : JSON.stringify(key).slice(1, -1)) + '": ' + pythonJson(member);
+    first = false;
   }
-  return '{' + parts.join(', ') + '}';
+  return out + '}';
 }
+
+/** Keys that JSON.stringify would write unchanged (no escaping needed). */
+const SAFE_KEY = /^[A-Za-z0-9_\-.]*$/;

@@ -13,6 +13,7 @@ export class WyomingTestClient {
 
   private constructor(socket: net.Socket) {
     this.#socket = socket;
+    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       try {
         this.frames.push(...this.#decoder.push(chunk));
