@@ -66,6 +66,12 @@ export class FrameDecoder {
   #offset = 0;
   #stage: Stage = { kind: 'header' };
   #failed: WyomingProtocolError | undefined;
+  // Audio streams repeat the same header line and data block for every chunk: remembering the
+  // last parse of each skips most JSON work on the hot path.
+  #lastHeaderLine = '';
+  #lastHeader: ParsedHeader | undefined;
+  #lastDataText = '';
+  #lastData: Record<string, unknown> | undefined;
 
   constructor(limits: Partial<FrameLimits> = {}) {
     this.#limits = { ...DEFAULT_FRAME_LIMITS, ...limits };
@@ -136,7 +142,7 @@ export class FrameDecoder {
       } else if (stage.kind === 'data') {
         const bytes = this.#take(stage.dataLength);
         if (!bytes) return undefined;
-        const block = parseDataBlock(bytes);
+        const block = this.#parseData(bytes);
         const data = isEmpty(stage.data) ? block : { ...stage.data, ...block };
         if (stage.payloadLength > 0) {
           this.#stage = { kind: 'payload', type: stage.type, data, payloadLength: stage.payloadLength };
@@ -153,7 +159,16 @@ export class FrameDecoder {
     }
   }
 
-  #readHeader(): { type: string; data: Record<string, unknown>; dataLength: number; payloadLength: number } | undefined {
+  #parseData(bytes: Buffer): Record<string, unknown> {
+    const text = bytes.toString('utf8');
+    if (text !== this.#lastDataText || !this.#lastData) {
+      this.#lastData = parseDataBlock(text);
+      this.#lastDataText = text;
+    }
+    return { ...this.#lastData };
+  }
+
+  #readHeader(): ParsedHeader | undefined {
     const newline = this.#buffer.indexOf(NEWLINE, this.#offset);
     const lineLength = (newline < 0 ? this.#buffer.length : newline) - this.#offset;
     if (lineLength > this.#limits.maxHeaderBytes) {
@@ -165,10 +180,15 @@ export class FrameDecoder {
     if (newline < 0) return undefined;
     const line = this.#buffer.toString('utf8', this.#offset, newline);
     this.#offset = newline + 1;
-    return this.#parseHeader(line);
+    if (line !== this.#lastHeaderLine || !this.#lastHeader) {
+      this.#lastHeader = this.#parseHeader(line);
+      this.#lastHeaderLine = line;
+    }
+    const header = this.#lastHeader;
+    return { ...header, data: { ...header.data } };
   }
 
-  #parseHeader(line: string): { type: string; data: Record<string, unknown>; dataLength: number; payloadLength: number } {
+  #parseHeader(line: string): ParsedHeader {
     let header: unknown;
     try {
       header = JSON.parse(line);
@@ -206,10 +226,17 @@ function readLength(value: unknown, key: 'data_length' | 'payload_length', max: 
   return value;
 }
 
-function parseDataBlock(bytes: Buffer): Record<string, unknown> {
+interface ParsedHeader {
+  type: string;
+  data: Record<string, unknown>;
+  dataLength: number;
+  payloadLength: number;
+}
+
+function parseDataBlock(text: string): Record<string, unknown> {
   let data: unknown;
   try {
-    data = JSON.parse(bytes.toString('utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     throw new WyomingProtocolError(WyomingErrorCode.BAD_DATA_JSON, 'data block is not valid JSON', { cause: err });
   }
