@@ -20,11 +20,21 @@ export interface WakeSessionOptions {
   onDetection: (detection: WakeDetection) => void;
 }
 
+/**
+ * One listener on a wake engine (a provider connection, or the satellite's mic).
+ *
+ * `accept` takes float32 mono samples at 16 kHz in chunks of any size (1 sample or minutes): the
+ * engine buffers to its own hop size and works through calls in order, so it may be called
+ * without awaiting; awaiting the promise gives backpressure (it resolves once this chunk's audio
+ * is processed and any detection in it has been reported). Audio arriving faster than the engine
+ * keeps up is bounded: past a few seconds of backlog the oldest audio is dropped.
+ */
 export interface WakeSession {
   /** Feed float32 mono samples at 16 kHz. */
   accept(samples: Float32Array): Promise<void>;
   /** Forget audio so far (a new `audio-start`). */
   reset(): void;
+  /** Stops listening and frees the session; no detection is reported after this. */
   close(): void;
 }
 

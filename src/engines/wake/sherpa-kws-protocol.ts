@@ -1,0 +1,42 @@
+/** Messages between the keyword-spotter engine and its worker thread. */
+
+/** The narrow part of sherpa-onnx-node's KeywordSpotter config this project sets. */
+export interface SpotterConfig {
+  featConfig: { sampleRate: number; featureDim: number };
+  modelConfig: {
+    transducer: { encoder: string; decoder: string; joiner: string };
+    tokens: string;
+    numThreads: number;
+    provider: string;
+    debug: number;
+  };
+  keywordsBuf: string;
+  keywordsBufSize: number;
+  keywordsScore: number;
+  keywordsThreshold: number;
+  numTrailingBlanks: number;
+  maxActivePaths: number;
+}
+
+export interface KwsWorkerData {
+  config: SpotterConfig;
+}
+
+export type ToWorker =
+  | { op: 'open'; id: number }
+  | { op: 'accept'; id: number; seq: number; samples: Float32Array }
+  | { op: 'reset'; id: number }
+  | { op: 'close'; id: number };
+
+export interface KwsHit {
+  /** The `@` tag of the phrase. */
+  keyword: string;
+  /** Samples the stream had taken when the phrase was reported. */
+  atSample: number;
+}
+
+export type FromWorker =
+  | { op: 'ready'; ms: number }
+  | { op: 'failed'; message: string }
+  | { op: 'accepted'; id: number; seq: number; hits: KwsHit[] }
+  | { op: 'error'; id: number; seq: number; message: string };
