@@ -1,6 +1,82 @@
-/** Starts the models part of the daemon. */
+/**
+ * The models part of the daemon. On start it compares the configured preset with models_dir and
+ * says exactly what is missing and the one command that gets it; with `models.auto_pull` it then
+ * pulls the missing models in the background (the daemon already serves) and announces each
+ * install on the bus (`models-changed`), so the engine parts rescan and the service appears in
+ * `info` without a restart. With no network it says so once and keeps serving.
+ */
 import type { DaemonContext } from '../core/daemon-context.js';
+import type { CatalogueEntry } from '../models/catalogue-schema.js';
+import { managerFromConfig } from '../models/from-config.js';
+import { describeFailure, type ModelManager } from '../models/manager.js';
+import { LogProgress } from '../models/progress.js';
+import { errorCode } from '../util/errors.js';
+import { moduleLogger, type Logger } from '../util/logger.js';
+import type { Converter } from '../models/installer.js';
 
-export async function startModels(_context: DaemonContext): Promise<void> {
-  // filled in by the models feature
+/** Error codes meaning "the publisher (or mirror) cannot be reached at all". */
+const OFFLINE_CODES = new Set(['SAT_ERR_MODEL_OFFLINE', 'SAT_ERR_MODEL_DOWNLOAD_TIMEOUT', 'SAT_ERR_MODEL_PROXY']);
+
+/** Local conversion steps the installer may need (named here: they use engine backends). */
+export function modelConverters(): Partial<Record<'piper', Converter>> {
+  return {};
+}
+
+export function pullCommandFor(preset: string): string {
+  return preset === 'defaults' ? 'satellite models pull --defaults' : `satellite models pull --preset ${preset}`;
+}
+
+export async function startModels(context: DaemonContext): Promise<void> {
+  const log = moduleLogger('models', context.log);
+  const settings = context.config.models;
+  let manager: ModelManager;
+  let wanted: CatalogueEntry[];
+  try {
+    manager = managerFromConfig(context.config, log, {
+      progress: new LogProgress(log),
+      converters: modelConverters(),
+      onInstalled: (entry) => {
+        log.info({ model: entry.id, kind: entry.kind }, 'model installed');
+        context.bus.emit('models-changed', { kind: entry.kind });
+      },
+      onLicence: (entry) => log.warn({ model: entry.id, licence: entry.licence, flags: entry.flags }, `licence of ${entry.id}: ${entry.licence}`),
+    });
+    wanted = manager.plan([], [settings.preset]);
+  } catch (err) {
+    log.error({ err }, 'model catalogue unusable; serving with what is installed');
+    return;
+  }
+  const missing = await manager.missing(wanted).catch((err: unknown) => {
+    log.error({ err }, 'cannot read the models folder state');
+    return [];
+  });
+  if (!missing.length) return;
+  const ids = missing.map((e) => e.id);
+  const command = pullCommandFor(settings.preset);
+  log.warn({ missing: ids, modelsDir: manager.modelsDir, command }, `models missing: ${ids.join(', ')}; get them with: ${command}`);
+  if (!settings.auto_pull || settings.offline) return;
+
+  const abort = new AbortController();
+  const task = backgroundPull(manager, missing, command, log, abort.signal);
+  context.lifecycle.onStop('model downloads', async () => {
+    abort.abort();
+    await task;
+  });
+}
+
+async function backgroundPull(manager: ModelManager, missing: CatalogueEntry[], command: string, log: Logger, signal: AbortSignal): Promise<void> {
+  log.info({ models: missing.map((e) => e.id) }, 'pulling missing models in the background');
+  try {
+    const reports = await manager.pull(missing, { signal, stopOn: (err) => OFFLINE_CODES.has(errorCode(err)) });
+    const offline = reports.find((r) => r.error && OFFLINE_CODES.has(errorCode(r.error)));
+    if (offline) {
+      log.warn({ err: offline.error }, `no network: models cannot be downloaded now; serving with what is installed (run \`${command}\` later)`);
+      return;
+    }
+    const failures = reports.filter((r) => r.outcome === 'failed');
+    for (const report of failures) log.error({ err: report.error, model: report.id }, `model pull failed: ${describeFailure(report)}`);
+    if (!failures.length) log.info('all missing models installed');
+  } catch (err) {
+    if (!signal.aborted) log.error({ err }, 'background model pull stopped');
+  }
 }
