@@ -1,6 +1,76 @@
-/** Starts the mqtt part of the daemon. */
+/** Starts the MQTT bridge (status, control, Home Assistant discovery) when a broker URL is set. */
 import type { DaemonContext } from '../core/daemon-context.js';
+import { machineShortId } from '../adapters/mdns-identity.js';
+import { MqttBridge } from '../adapters/mqtt/bridge.js';
+import { clientOptions } from '../adapters/mqtt/connection.js';
+import type { ModelSummary } from '../adapters/mqtt/state.js';
+import { defaultBaseTopic, mqttIdentity, MqttTopics } from '../adapters/mqtt/topics.js';
+import { moduleLogger } from '../util/logger.js';
 
-export async function startMqtt(_context: DaemonContext): Promise<void> {
-  // filled in by the mqtt feature
+/** Exit status after a restart command: non-zero, so systemd's Restart=on-failure starts us again. */
+export const RESTART_EXIT_CODE = 75;
+
+export interface MqttWiringOptions {
+  /** Injected by tests so a restart command does not end the test runner. */
+  exit?: (code: number) => void;
+}
+
+export async function startMqtt(context: DaemonContext, options: MqttWiringOptions = {}): Promise<void> {
+  const { config } = context;
+  const log = moduleLogger('mqtt', context.log);
+  const url = config.mqtt.url;
+  if (!url) {
+    log.debug('MQTT off (no mqtt.url)');
+    return;
+  }
+  const shortId = machineShortId();
+  const identity = mqttIdentity(config.name, shortId);
+  const topics = new MqttTopics(config.mqtt.base_topic ?? defaultBaseTopic(config.name, shortId), config.mqtt.discovery_prefix);
+  let connectOptions;
+  try {
+    connectOptions = clientOptions({ ...config.mqtt, url }, { clientId: `speech-satellite-${identity.deviceId}`, availabilityTopic: topics.availability });
+  } catch (err) {
+    // Bad credentials files are a user error to report; the Wyoming endpoints still serve.
+    log.error({ err, code: (err as { code?: string }).code }, 'MQTT not started');
+    return;
+  }
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const bridge = new MqttBridge({
+    url,
+    clientOptions: connectOptions,
+    topics,
+    identity,
+    discovery: config.mqtt.discovery,
+    version: context.version,
+    area: config.area,
+    bus: context.bus,
+    stats: context.stats,
+    satellite: () => context.satellite,
+    models: () => modelSummary(context),
+    providerWakeWords: () => [...context.engines.wake.values()].flatMap((engine) => engine.models.map((m) => m.name)),
+    restart: async () => {
+      log.warn({ exitCode: RESTART_EXIT_CODE }, 'restart requested over MQTT: stopping, the service manager starts the daemon again');
+      await context.lifecycle.stop();
+      exit(RESTART_EXIT_CODE);
+    },
+    reconnect: { minMs: config.mqtt.reconnect.min_s * 1000, maxMs: config.mqtt.reconnect.max_s * 1000 },
+    statsIntervalMs: config.mqtt.stats_interval_s * 1000,
+    log,
+  });
+  bridge.start();
+  context.lifecycle.onStop('mqtt', () => bridge.stop());
+}
+
+/** Installed model names, and those an engine reports as loaded right now (when it says). */
+function modelSummary(context: DaemonContext): ModelSummary {
+  const installed: string[] = [];
+  const loaded: string[] = [];
+  const note = (name: string, engine: unknown) => {
+    installed.push(name);
+    if ((engine as { loaded?: unknown }).loaded === true) loaded.push(name);
+  };
+  for (const [name, engine] of context.engines.asr) note(name, engine);
+  for (const engine of context.engines.tts.values()) for (const v of engine.voices) note(v.name, engine);
+  for (const engine of context.engines.wake.values()) for (const m of engine.models) note(m.name, engine);
+  return { installed, loaded };
 }
