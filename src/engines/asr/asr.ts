@@ -1,4 +1,11 @@
-/** Speech-to-text engine contract. One engine instance = one installed model. */
+/**
+ * Speech-to-text engine contract. One engine instance = one installed model; the daemon keeps
+ * them in `ctx.engines.asr` (name → engine, in preference order). Usage: `createSession()`, then
+ * `accept()` float32 mono samples at `info.sampleRate` as they arrive, then `finish()` for the
+ * final text (or `cancel()`). Streaming engines report partial text through `onPartial`.
+ * Sessions load the model lazily and share it; concurrent sessions are bounded per engine
+ * (SAT_ERR_ENGINE_BUSY past the bound).
+ */
 import type { ModelInfo } from '../types.js';
 
 export interface AsrModelInfo extends ModelInfo {
@@ -47,6 +54,8 @@ export interface AsrSession {
 export interface AsrEngine {
   readonly info: AsrModelInfo;
   createSession(options: AsrSessionOptions): Promise<AsrSession>;
+  /** Load the model now (preload, benchmarks); otherwise it loads on first use. */
+  load?(): Promise<void>;
   /** Release the native model now (it reloads lazily on next use). */
   unload(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,8 @@
-/** Voice activity detection contract (Silero). */
+/**
+ * Voice activity detection contract (Silero). A factory is shared by the whole daemon
+ * (`ctx.engines.vad`); each audio stream (a provider request, the satellite's microphone, an HTTP
+ * upload) opens its own {@link VadStream} and feeds it float32 mono samples at 16 kHz.
+ */
 
 export interface VadSegment {
   /** Seconds from the start of the stream. */
@@ -19,6 +23,10 @@ export interface VadStream {
   /** Speech probability of the most recent window. */
   readonly probability: number;
   readonly speaking: boolean;
+  /** Closed speech segments so far (stream seconds). */
+  readonly segments: readonly VadSegment[];
+  /** Seconds of audio processed so far. */
+  readonly time: number;
   /** End of input: closes any open segment. */
   flush(): Promise<void>;
   close(): void;

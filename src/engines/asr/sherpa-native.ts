@@ -1,0 +1,71 @@
+/**
+ * The narrow surface of sherpa-onnx-node this project uses (the package ships no types), how to
+ * load it, and whether its native build can run CUDA.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { ExecutionProvider } from '../types.js';
+
+export interface SherpaWave {
+  samples: Float32Array;
+  sampleRate: number;
+}
+
+export interface SherpaOfflineStream {
+  acceptWaveform(wave: SherpaWave): void;
+}
+
+export interface SherpaOfflineResult {
+  text: string;
+  lang?: string;
+  tokens?: string[];
+  timestamps?: number[];
+}
+
+export interface SherpaOfflineRecognizer {
+  createStream(): SherpaOfflineStream;
+  decodeAsync(stream: SherpaOfflineStream): Promise<SherpaOfflineResult>;
+  setConfig(config: Record<string, unknown>): void;
+  config: Record<string, unknown>;
+}
+
+export interface SherpaOnlineStream {
+  acceptWaveform(wave: SherpaWave): void;
+  inputFinished(): void;
+}
+
+export interface SherpaOnlineRecognizer {
+  createStream(): SherpaOnlineStream;
+  isReady(stream: SherpaOnlineStream): boolean;
+  decode(stream: SherpaOnlineStream): void;
+  getResult(stream: SherpaOnlineStream): { text: string };
+}
+
+export interface SherpaModule {
+  OfflineRecognizer: { createAsync(config: Record<string, unknown>): Promise<SherpaOfflineRecognizer> };
+  OnlineRecognizer: new (config: Record<string, unknown>) => SherpaOnlineRecognizer;
+}
+
+const require = createRequire(import.meta.url);
+
+export function loadSherpa(): SherpaModule {
+  return require('sherpa-onnx-node') as SherpaModule;
+}
+
+/** True when the installed native package carries the CUDA execution provider. */
+export function sherpaHasCuda(): boolean {
+  try {
+    const dir = path.dirname(require.resolve(`sherpa-onnx-${process.platform}-${process.arch}/package.json`));
+    return existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+/** CUDA where asked for and available; otherwise CPU, with `warn` called once to say why. */
+export function effectiveProvider(requested: ExecutionProvider, hasCuda: boolean, warn: (message: string) => void): ExecutionProvider {
+  if (requested !== 'cuda' || hasCuda) return requested;
+  warn('cuda requested but the installed sherpa-onnx native build has no CUDA provider; using cpu');
+  return 'cpu';
+}

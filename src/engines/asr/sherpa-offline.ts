@@ -1,0 +1,195 @@
+/**
+ * Offline (whole-utterance) recognisers through sherpa-onnx's OfflineRecognizer: Whisper,
+ * Moonshine, SenseVoice, Paraformer, NeMo and icefall transducers. Loading and decoding use the
+ * async native calls; one decode runs at a time per model and the wait is bounded.
+ */
+import { ModelSlot } from '../model-slot.js';
+import { SatelliteError, errorMessage } from '../../util/errors.js';
+import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from './asr.js';
+import { baseLanguage } from './model-discovery.js';
+import type { AsrBackendOptions, AsrModelSpec } from './model-spec.js';
+import { loadSherpa, type SherpaOfflineRecognizer } from './sherpa-native.js';
+
+/** Shorter input is answered with an empty transcript instead of being decoded. */
+export const MIN_DECODE_SECONDS = 0.1;
+/** Hard cap on buffered audio per session, whatever the caller enforces. */
+export const MAX_OFFLINE_SECONDS = 120;
+
+function modelSection(spec: AsrModelSpec, language: string, task: AsrTask): Record<string, unknown> {
+  const f = spec.files;
+  switch (spec.family) {
+    case 'whisper':
+      return { whisper: { encoder: f.encoder, decoder: f.decoder, language, task } };
+    case 'moonshine':
+      return {
+        moonshine: {
+          preprocessor: f.preprocessor ?? '',
+          encoder: f.encoder,
+          uncachedDecoder: f.uncachedDecoder ?? '',
+          cachedDecoder: f.cachedDecoder ?? '',
+          mergedDecoder: f.mergedDecoder ?? '',
+        },
+      };
+    case 'sense-voice':
+      return { senseVoice: { model: f.model, language, useInverseTextNormalization: 1 } };
+    case 'paraformer':
+      return { paraformer: { model: f.model } };
+    case 'nemo-transducer':
+      return { transducer: { encoder: f.encoder, decoder: f.decoder, joiner: f.joiner }, modelType: 'nemo_transducer' };
+    case 'transducer':
+      return { transducer: { encoder: f.encoder, decoder: f.decoder, joiner: f.joiner } };
+    default:
+      throw new SatelliteError('SAT_ERR_CONFIG', `${spec.family} is not an offline sherpa-onnx family`);
+  }
+}
+
+export function offlineRecognizerConfig(
+  options: AsrBackendOptions,
+  language = options.spec.language ?? '',
+  task: AsrTask = options.spec.task ?? 'transcribe',
+): Record<string, unknown> {
+  const { spec, runtime } = options;
+  return {
+    featConfig: { sampleRate: spec.sampleRate, featureDim: 80 },
+    modelConfig: {
+      ...modelSection(spec, language, task),
+      tokens: spec.files.tokens,
+      numThreads: runtime.numThreads,
+      provider: runtime.provider,
+      debug: 0,
+    },
+    decodingMethod: 'greedy_search',
+  };
+}
+
+/** `<|en|>` → `en`. */
+function cleanLanguage(lang: string | undefined): string | undefined {
+  const code = lang?.replace(/[<|>]/g, '').trim();
+  return code ? code : undefined;
+}
+
+export class SherpaOfflineEngine implements AsrEngine {
+  readonly info: AsrModelInfo;
+  readonly #options: AsrBackendOptions;
+  readonly #slot: ModelSlot<SherpaOfflineRecognizer>;
+  /** Language and task the loaded recogniser is configured for (Whisper switches them per request). */
+  #configured = '';
+
+  constructor(options: AsrBackendOptions) {
+    this.#options = options;
+    const { spec, runtime } = options;
+    this.info = {
+      name: spec.name,
+      description: spec.description,
+      languages: spec.languages,
+      version: null,
+      attribution: spec.attribution,
+      backend: 'sherpa-offline',
+      streaming: false,
+      sampleRate: spec.sampleRate,
+      tasks: spec.family === 'whisper' && spec.languages.length > 1 ? ['transcribe', 'translate'] : ['transcribe'],
+    };
+    this.#slot = new ModelSlot<SherpaOfflineRecognizer>({
+      name: spec.name,
+      load: () => this.#load(),
+      idleUnloadSeconds: runtime.idleUnloadSeconds,
+      concurrency: 1,
+      maxQueue: runtime.maxQueue,
+    });
+  }
+
+  get loaded(): boolean {
+    return this.#slot.loaded;
+  }
+
+  /** Loads now (preload, benchmarks). */
+  async load(): Promise<void> {
+    await this.#slot.get();
+  }
+
+  async #load(): Promise<SherpaOfflineRecognizer> {
+    this.#configured = `${this.#options.spec.language ?? ''}|${this.#options.spec.task ?? 'transcribe'}`;
+    try {
+      return await loadSherpa().OfflineRecognizer.createAsync(offlineRecognizerConfig(this.#options));
+    } catch (err) {
+      throw new SatelliteError('SAT_ERR_MODEL_LOAD', `${this.info.name}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  #languageFor(requested: string | undefined): string {
+    const { spec } = this.#options;
+    if (!requested) return spec.language ?? '';
+    const code = baseLanguage(requested);
+    if (!spec.languages.includes(code)) {
+      throw new SatelliteError('SAT_ERR_UNSUPPORTED_LANGUAGE', `${spec.name} does not support language ${requested}`);
+    }
+    // Only multilingual Whisper and SenseVoice take a language; others ignore it.
+    return spec.family === 'whisper' && spec.languages.length > 1 ? code : spec.family === 'sense-voice' ? code : spec.language ?? '';
+  }
+
+  async decode(samples: Float32Array, language?: string, task?: AsrTask): Promise<AsrResult> {
+    const lang = this.#languageFor(language);
+    const wanted: AsrTask = task ?? this.#options.spec.task ?? 'transcribe';
+    if (!this.info.tasks?.includes(wanted)) throw new SatelliteError('SAT_ERR_UNSUPPORTED_TASK', `${this.info.name} cannot ${wanted}`);
+    if (samples.length < MIN_DECODE_SECONDS * this.info.sampleRate) return { text: '', language: lang || undefined };
+    return this.#slot.run(async (recognizer) => {
+      const key = `${lang}|${wanted}`;
+      if (this.#options.spec.family === 'whisper' && key !== this.#configured) {
+        recognizer.setConfig(offlineRecognizerConfig(this.#options, lang, wanted));
+        this.#configured = key;
+      }
+      const stream = recognizer.createStream();
+      stream.acceptWaveform({ samples, sampleRate: this.info.sampleRate });
+      try {
+        const result = await recognizer.decodeAsync(stream);
+        return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? (lang || undefined) };
+      } catch (err) {
+        throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} decode failed: ${errorMessage(err)}`, { cause: err });
+      }
+    });
+  }
+
+  async createSession(options: AsrSessionOptions): Promise<AsrSession> {
+    const language = options.language;
+    this.#languageFor(language); // refuse an unsupported language before any audio
+    const maxSamples = MAX_OFFLINE_SECONDS * this.info.sampleRate;
+    let chunks: Float32Array[] = [];
+    let total = 0;
+    let closed = false;
+    return {
+      accept: (samples) => {
+        if (closed) return;
+        if (total + samples.length > maxSamples) {
+          throw new SatelliteError('SAT_ERR_UTTERANCE_TOO_LONG', `${this.info.name} takes at most ${MAX_OFFLINE_SECONDS} s`);
+        }
+        chunks.push(samples.slice());
+        total += samples.length;
+      },
+      finish: async () => {
+        if (closed) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', 'session already finished');
+        closed = true;
+        const all = new Float32Array(total);
+        let at = 0;
+        for (const c of chunks) {
+          all.set(c, at);
+          at += c.length;
+        }
+        chunks = [];
+        options.signal?.throwIfAborted();
+        return this.decode(all, language, options.task);
+      },
+      cancel: () => {
+        closed = true;
+        chunks = [];
+      },
+    };
+  }
+
+  unload(): Promise<void> {
+    return this.#slot.unload();
+  }
+
+  close(): Promise<void> {
+    return this.#slot.unload();
+  }
+}

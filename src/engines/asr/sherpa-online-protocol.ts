@@ -1,0 +1,14 @@
+/** Messages between the streaming engine and its worker thread. */
+
+export type OnlineRequest =
+  | { type: 'open'; id: number }
+  | { type: 'audio'; id: number; samples: Float32Array; sampleRate: number }
+  | { type: 'finish'; id: number; tailPadding: number; sampleRate: number }
+  | { type: 'cancel'; id: number };
+
+export type OnlineReply =
+  | { type: 'ready' }
+  | { type: 'load-error'; message: string }
+  | { type: 'partial'; id: number; text: string }
+  | { type: 'final'; id: number; text: string }
+  | { type: 'error'; id: number; message: string };
