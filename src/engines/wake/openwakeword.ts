@@ -91,6 +91,10 @@ export class OpenWakeWordEngine implements WakeEngine {
     await this.#slot.get();
   }
 
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
   async createSession(options: WakeSessionOptions): Promise<WakeSession> {
     const names = resolveSessionNames(this.models, options.names, this.#options.defaultNames);
     const lease = await this.#slot.lease();
@@ -102,7 +106,8 @@ export class OpenWakeWordEngine implements WakeEngine {
     });
     const session = new OwwSession(lease.model.backbone, words, options.onDetection, () => {
       this.#sessions.delete(session);
-      lease.release();
+      // the lease is released once a hop in flight has finished with the ONNX sessions
+      void session.idle().then(lease.release);
     });
     this.#sessions.add(session);
     return session;
@@ -185,8 +190,12 @@ class OwwSession implements WakeSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#buffer.reset();
-    // the lease is released once a hop in flight has finished with the ONNX sessions
-    void this.#buffer.idle().then(this.onClose);
+    this.onClose();
+  }
+
+  /** Resolves once no hop is running. */
+  idle(): Promise<void> {
+    return this.#buffer.idle();
   }
 
   async #hop(hop: Float32Array): Promise<void> {

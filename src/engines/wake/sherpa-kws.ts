@@ -140,6 +140,10 @@ export class KwsEngine implements WakeEngine {
     await this.#slot.get();
   }
 
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
   async createSession(options: WakeSessionOptions): Promise<WakeSession> {
     const names = resolveSessionNames(this.models, options.names, this.#options.defaultNames);
     const lease = await this.#slot.lease();

@@ -1,28 +1,6 @@
-/**
- * Matching requested wake-word names to an engine's models. Clients name models by their exact
- * `info` name; we also accept the file-style name with a version suffix (`hey_jarvis_v0.1`), any
- * letter case, spaces for underscores, and the spoken phrase ("Hey Jarvis").
- */
+/** Which of an engine's models a session listens for (matching rules: `matchWakeModel`). */
 import { SatelliteError } from '../../util/errors.js';
-import type { WakeModelInfo } from './wake.js';
-
-/** `Hey Jarvis`, `hey-jarvis`, `hey_jarvis_v0.1` → `hey_jarvis`. */
-export function normalizeWakeName(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/\.(onnx|tflite)$/, '')
-    .replace(/_v\d+(\.\d+)*$/, '')
-    .replace(/[\s-]+/g, '_');
-}
-
-/** The model a requested name means, if any. */
-export function matchWakeModel<M extends Pick<WakeModelInfo, 'name' | 'phrase'>>(models: readonly M[], requested: string): M | undefined {
-  const exact = models.find((m) => m.name === requested);
-  if (exact) return exact;
-  const wanted = normalizeWakeName(requested);
-  return models.find((m) => normalizeWakeName(m.name) === wanted || normalizeWakeName(m.phrase) === wanted);
-}
+import { matchWakeModel, type WakeModelInfo } from './wake.js';
 
 /**
  * The model names a session listens for: the requested ones this engine has (unknown ones are

@@ -15,7 +15,11 @@ export interface WakeDetection {
 }
 
 export interface WakeSessionOptions {
-  /** Model names to listen for; empty = the configured default. */
+  /**
+   * Model names to listen for (matched as `matchWakeModel` does); names this engine lacks are
+   * ignored, and none known throws SAT_ERR_WAKE_MODEL_NOT_FOUND. Empty = the configured default
+   * (`wake.default_model`) when this engine has it, else the engine's first model.
+   */
   names: string[];
   onDetection: (detection: WakeDetection) => void;
 }
@@ -41,5 +45,32 @@ export interface WakeSession {
 export interface WakeEngine {
   readonly models: WakeModelInfo[];
   createSession(options: WakeSessionOptions): Promise<WakeSession>;
+  /** Loads the models now instead of on the first session (config `preload`). */
+  preload?(): Promise<void>;
+  /** Sessions open right now (stats; lets tests see that closed connections free theirs). */
+  readonly sessionCount?: number;
   close(): Promise<void>;
 }
+
+/**
+ * Matching a requested wake-word name: the exact `info` name first, then the file-style name with
+ * a version suffix (`hey_jarvis_v0.1`), any letter case, spaces or dashes for underscores, or the
+ * spoken phrase ("Hey Jarvis"). `Hey Jarvis`, `hey-jarvis`, `hey_jarvis_v0.1` → `hey_jarvis`.
+ */
+export function normalizeWakeName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\.(onnx|tflite)$/, '')
+    .replace(/_v\d+(\.\d+)*$/, '')
+    .replace(/[\s-]+/g, '_');
+}
+
+/** The model a requested name means, if any. */
+export function matchWakeModel<M extends Pick<WakeModelInfo, 'name' | 'phrase'>>(models: readonly M[], requested: string): M | undefined {
+  const exact = models.find((m) => m.name === requested);
+  if (exact) return exact;
+  const wanted = normalizeWakeName(requested);
+  return models.find((m) => normalizeWakeName(m.name) === wanted || normalizeWakeName(m.phrase) === wanted);
+}
+

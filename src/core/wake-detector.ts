@@ -1,0 +1,146 @@
+/**
+ * One Wyoming wake-word conversation (wyoming-protocol.md §4.4), independent of sockets:
+ * `detect {names}` picks the models (null → the configured default), `audio-start` begins a
+ * stream, chunks in any format are converted to 16 kHz mono and fed to one session per engine,
+ * every firing becomes `detection {name, timestamp}` (ms of audio since `audio-start`) while the
+ * stream goes on, and `audio-stop` answers `not-detected` when nothing fired. Home Assistant
+ * closes without `audio-stop`: `close()` frees every session.
+ */
+import { AudioStreamConverter, type PcmFormat } from '../audio/pcm.js';
+import { errorCode } from '../util/errors.js';
+import type { WakeSession } from '../engines/wake/wake.js';
+import type { EventOf } from '../wyoming/events.js';
+import { planWakeSessions, selectWakeModels, type WakeCatalogEntry } from './wake-names.js';
+
+export const WAKE_SAMPLE_RATE = 16_000;
+
+export interface WakeDetectorOptions {
+  /** The installed models right now (rescans may change it between connections). */
+  catalog: () => WakeCatalogEntry[];
+  defaultModel: string | null;
+  sendDetection: (data: { name: string; timestamp: number }) => Promise<void>;
+  sendNotDetected: () => Promise<void>;
+  /** A model fired (for the bus). */
+  onDetected?: (model: { name: string; phrase: string }) => void;
+  /** One stream ended (audio-stop, close or failure), for request stats. */
+  onStreamEnd?: (stat: { ok: boolean; ms: number; code?: string; detections: number }) => void;
+  now?: () => number;
+}
+
+interface Active {
+  selected: WakeCatalogEntry[];
+  sessions: WakeSession[];
+}
+
+export class WakeDetector {
+  readonly #options: WakeDetectorOptions;
+  #requested: string[] | null = null;
+  #active: Active | undefined;
+  #converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
+  /** When the current audio stream started (wall clock, for stats); undefined between streams. */
+  #streamStart: number | undefined;
+  #detections = 0;
+  #closed = false;
+
+  constructor(options: WakeDetectorOptions) {
+    this.#options = options;
+  }
+
+  /** Names currently listened for. */
+  get listening(): string[] {
+    return this.#active?.selected.map((e) => e.model.name) ?? [];
+  }
+
+  async detect(event: EventOf<'detect'>): Promise<void> {
+    this.#requested = event.data.names ?? null;
+    this.#closeSessions();
+    try {
+      await this.#open();
+    } catch (err) {
+      this.#options.onStreamEnd?.({ ok: false, ms: 0, code: errorCode(err), detections: 0 });
+      throw err;
+    }
+  }
+
+  async audioStart(_format: PcmFormat): Promise<void> {
+    if (this.#streamStart !== undefined) this.#endStream(true);
+    if (!this.#active) await this.#open();
+    for (const s of this.#active!.sessions) s.reset();
+    this.#converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
+    this.#streamStart = this.#now();
+    this.#detections = 0;
+  }
+
+  async audioChunk(event: EventOf<'audio-chunk'>): Promise<void> {
+    if (this.#streamStart === undefined) await this.audioStart(event.data);
+    const payload = event.payload ?? Buffer.alloc(0);
+    let samples: Float32Array;
+    try {
+      samples = this.#converter.push(payload, event.data);
+    } catch (err) {
+      this.#endStream(false, errorCode(err));
+      throw err;
+    }
+    if (samples.length === 0 || !this.#active) return;
+    await Promise.all(this.#active.sessions.map((s) => s.accept(samples)));
+  }
+
+  async audioStop(): Promise<void> {
+    if (this.#streamStart === undefined) return;
+    const tail = this.#converter.flush();
+    if (tail.length > 0 && this.#active) await Promise.all(this.#active.sessions.map((s) => s.accept(tail)));
+    const fired = this.#detections > 0;
+    this.#endStream(true);
+    if (!fired && !this.#closed) await this.#options.sendNotDetected();
+  }
+
+  /** The peer went away (or the service stops): free everything, report nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#streamStart !== undefined) this.#endStream(true);
+    this.#closeSessions();
+  }
+
+  async #open(): Promise<void> {
+    const selected = selectWakeModels(this.#options.catalog(), this.#requested, this.#options.defaultModel);
+    const phrases = new Map(selected.map((e) => [e.model.name, e.model.phrase]));
+    const sessions: WakeSession[] = [];
+    try {
+      for (const { engine, names } of planWakeSessions(selected)) {
+        sessions.push(await engine.createSession({ names, onDetection: (d) => this.#fire(d.name, phrases.get(d.name) ?? d.name, d.timestampMs) }));
+      }
+    } catch (err) {
+      for (const s of sessions) s.close();
+      throw err;
+    }
+    if (this.#closed) {
+      for (const s of sessions) s.close();
+      return;
+    }
+    this.#active = { selected, sessions };
+  }
+
+  #fire(name: string, phrase: string, timestampMs: number): void {
+    if (this.#closed || this.#streamStart === undefined) return;
+    this.#detections++;
+    this.#options.onDetected?.({ name, phrase });
+    void this.#options.sendDetection({ name, timestamp: timestampMs }).catch(() => undefined);
+  }
+
+  #endStream(ok: boolean, code?: string): void {
+    if (this.#streamStart === undefined) return;
+    const ms = this.#now() - this.#streamStart;
+    this.#streamStart = undefined;
+    this.#options.onStreamEnd?.({ ok, ms, detections: this.#detections, ...(code ? { code } : {}) });
+  }
+
+  #closeSessions(): void {
+    for (const s of this.#active?.sessions ?? []) s.close();
+    this.#active = undefined;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Wake-word names → engines. Every installed wake model of every engine is listed once, under a
+ * stable name; a `detect {names}` request becomes one set of names per engine. Unknown names are
+ * dropped; a request naming only unknown models is refused so the client learns what is installed.
+ */
+import { SatelliteError } from '../util/errors.js';
+import { matchWakeModel, type WakeEngine, type WakeModelInfo } from '../engines/wake/wake.js';
+
+export interface WakeCatalogEntry {
+  engineId: string;
+  engine: WakeEngine;
+  model: WakeModelInfo;
+}
+
+export interface WakePlanItem {
+  engine: WakeEngine;
+  names: string[];
+}
+
+/** Installed wake models over all engines, in registration order; a repeated name keeps the first. */
+export function wakeCatalog(engines: ReadonlyMap<string, WakeEngine>): WakeCatalogEntry[] {
+  const seen = new Set<string>();
+  const out: WakeCatalogEntry[] = [];
+  for (const [engineId, engine] of engines) {
+    for (const model of engine.models) {
+      if (seen.has(model.name)) continue;
+      seen.add(model.name);
+      out.push({ engineId, engine, model });
+    }
+  }
+  return out;
+}
+
+/** The models to listen for: the requested ones, else the configured default, else the first installed. */
+export function selectWakeModels(catalog: readonly WakeCatalogEntry[], requested: readonly string[] | null | undefined, defaultModel: string | null): WakeCatalogEntry[] {
+  if (catalog.length === 0) throw new SatelliteError('SAT_ERR_WAKE_MODEL_NOT_FOUND', 'no wake models are installed');
+  const models = catalog.map((e) => ({ ...e, name: e.model.name, phrase: e.model.phrase }));
+  const find = (name: string) => matchWakeModel(models, name);
+  const wanted = (requested ?? []).filter((n) => typeof n === 'string' && n.length > 0);
+  if (wanted.length > 0) {
+    const found = [...new Set(wanted.map(find).filter((e): e is (typeof models)[number] => e !== undefined))];
+    if (found.length === 0) {
+      throw new SatelliteError(
+        'SAT_ERR_WAKE_MODEL_NOT_FOUND',
+        `no wake model named ${wanted.join(', ')}; installed: ${catalog.map((e) => e.model.name).join(', ')}`,
+      );
+    }
+    return found;
+  }
+  const fallback = (defaultModel ? find(defaultModel) : undefined) ?? models[0]!;
+  return [fallback];
+}
+
+/** Groups selected models by engine, one session per engine. */
+export function planWakeSessions(selected: readonly WakeCatalogEntry[]): WakePlanItem[] {
+  const byEngine = new Map<WakeEngine, string[]>();
+  for (const entry of selected) {
+    const names = byEngine.get(entry.engine) ?? [];
+    names.push(entry.model.name);
+    byEngine.set(entry.engine, names);
+  }
+  return [...byEngine].map(([engine, names]) => ({ engine, names }));
+}
