@@ -104,13 +104,17 @@ async function fetchInto(
   if (!download.pins.length && !pins.length) log.warn({ url }, 'no published pin: trusting this first download and recording its hash');
   const result = await downloadFile({ url, dest: part, pins, label }, { ...options.download, signal: options.signal, log });
   if (!download.pins.length && pins.length === 0) log.warn({ sha256: result.sha256, size: result.size, url }, 'recorded first-use hash');
-  if (download.archive) {
-    await unpackInto(part, download, staging, options.signal);
+  try {
+    if (download.archive) {
+      await unpackInto(part, download, staging, options.signal);
+    } else {
+      const dest = path.join(staging, download.path!);
+      await mkdir(path.dirname(dest), { recursive: true });
+      await rename(part, dest);
+    }
+  } finally {
+    // a complete, verified download is never resumed: drop it whether or not it unpacked
     await rm(part, { force: true });
-  } else {
-    const dest = path.join(staging, download.path!);
-    await mkdir(path.dirname(dest), { recursive: true });
-    await rename(part, dest);
   }
   return {
     source: download.url,
