@@ -21,6 +21,8 @@ export interface Route {
   redirect?: string;
   /** Ignore Range headers (always send 200 with the whole body). */
   noRange?: boolean;
+  /** Answer only once this settles (lets a test observe the state before a download ends). */
+  hold?: Promise<void>;
 }
 
 export interface RecordedRequest {
@@ -91,6 +93,16 @@ export class MirrorServer {
       res.writeHead(404).end('not found');
       return;
     }
+    if (route.hold) {
+      const held = route.hold;
+      const rest = { ...route, hold: undefined };
+      void held.then(() => this.#serve(req, res, p, rest));
+      return;
+    }
+    this.#serve(req, res, p, route);
+  }
+
+  #serve(req: http.IncomingMessage, res: http.ServerResponse, p: string, route: Route): void {
     if (route.redirect) {
       res.writeHead(302, { location: route.redirect }).end();
       return;
