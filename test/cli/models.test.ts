@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinCataloguePath, readCatalogueFile } from '../../src/models/catalogue.js';
+import { readLock } from '../../src/models/lock-file.js';
+import { hasSharedModels, need, sharedModel } from '../helpers/system.js';
+import { removeDir, SHARED_BYTES, tempDir } from '../models/fixtures.js';
+import { MirrorServer } from '../models/mirror-server.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a child process without blocking this process (the mirror server lives here). */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SATELLITE_LOG__LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function setup(): Promise<{ server: MirrorServer; dir: string; modelsDir: string; config: string; close: () => Promise<void> }> {
+  const server = await new MirrorServer().start();
+  const builtin = readCatalogueFile(builtinCataloguePath());
+  for (const [id, rel] of Object.entries(SHARED_BYTES)) {
+    server.route(builtin.models.find((e) => e.id === id)!.downloads[0]!.url, { file: sharedModel(rel) });
+  }
+  const dir = tempDir('cli-models');
+  const modelsDir = path.join(dir, 'models');
+  const config = path.join(dir, 'satellite.yml');
+  writeFileSync(config, JSON.stringify({ models_dir: modelsDir, models: { mirrors: server.mirrors(), retries: 1, retry_base_ms: 10 } }));
+  return {
+    server,
+    dir,
+    modelsDir,
+    config,
+    close: async () => {
+      await server.close();
+      removeDir(dir);
+    },
+  };
+}
+
+test('models list shows the catalogue with sizes, licences and engines, and --json marks what is installed', async (t) => {
+  if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
+  const s = await setup();
+  try {
+    const table = await cli(['models', 'list', '--config', s.config]);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /silero-vad-v6\s+vad\s+stt \(VAD\): silero\s+2\.2 MB\s+MIT/);
+    assert.match(table.stdout, /oww-hey-jarvis .*\[non-commercial\]/);
+    assert.match(table.stdout, /licence-clean/);
+    const pulled = await cli(['models', 'pull', 'silero-vad-v6', '--config', s.config]);
+    assert.equal(pulled.status, 0, pulled.stderr);
+    const json = await cli(['models', 'list', '--json', '--installed', '--config', s.config]);
+    const rows = JSON.parse(json.stdout) as Array<{ id: string; state: string; installed: { trust: string } | null }>;
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.state, r.installed?.trust]),
+      [['silero-vad-v6', 'installed', 'pinned']],
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+test('models pull prints the licence of a non-commercial model first, and two pull processes at once download each file once', async (t) => {
+  if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
+  const s = await setup();
+  try {
+    const [a, b] = await Promise.all([cli(['models', 'pull', 'oww-alexa', '--config', s.config]), cli(['models', 'pull', 'oww-alexa', '--config', s.config])]);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(b.status, 0, b.stderr);
+    const out = a.stdout + b.stdout;
+    assert.equal((out.match(/^installed oww-alexa$/gm) ?? []).length, 1, out);
+    assert.equal((out.match(/^already installed oww-alexa$/gm) ?? []).length, 1, out);
+    assert.match(a.stderr + b.stderr, /licence of oww-alexa: CC-BY-NC-SA-4\.0 \[non-commercial\]/);
+    for (const id of ['oww-melspectrogram', 'oww-embedding', 'oww-alexa']) {
+      const url = readCatalogueFile(builtinCataloguePath()).models.find((e) => e.id === id)!.downloads[0]!.url;
+      assert.equal(s.server.requestsFor(url).length, 1, `${id} fetched once`);
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+test('models verify exits 1 naming a file edited after install, and remove deletes the model', async (t) => {
+  if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
+  const s = await setup();
+  try {
+    assert.equal((await cli(['models', 'pull', 'silero-vad-v5', 'silero-vad-v6', '--config', s.config])).status, 0);
+    const ok = await cli(['models', 'verify', '--config', s.config]);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^ok silero-vad-v5$/m);
+    appendFileSync(path.join(s.modelsDir, 'silero-vad-v6', 'silero_vad.onnx'), 'tampered');
+    const bad = await cli(['models', 'verify', '--config', s.config]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stdout, /FAILED silero-vad-v6: file modified or missing: modified silero-vad-v6\/silero_vad\.onnx/);
+    assert.match(bad.stdout, /satellite models pull --force silero-vad-v6/);
+    const removed = await cli(['models', 'remove', 'silero-vad-v6', '--config', s.config]);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.equal(existsSync(path.join(s.modelsDir, 'silero-vad-v6')), false);
+    assert.deepEqual(Object.keys((await readLock(s.modelsDir)).models), ['silero-vad-v5']);
+  } finally {
+    await s.close();
+  }
+});
+
+test('models pull with an unknown name or nothing to pull fails with a clear message', async () => {
+  const dir = tempDir('cli-models-bad');
+  try {
+    const unknown = await cli(['models', 'pull', 'no-such-model', '--models-dir', dir]);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /unknown model "no-such-model".*SAT_ERR_MODEL_UNKNOWN/);
+    const nothing = await cli(['models', 'pull', '--models-dir', dir]);
+    assert.equal(nothing.status, 1);
+    assert.match(nothing.stderr, /--defaults/);
+    const preset = await cli(['models', 'pull', '--preset', 'nope', '--models-dir', dir]);
+    assert.match(preset.stderr, /unknown preset "nope"/);
+  } finally {
+    removeDir(dir);
+  }
+});
