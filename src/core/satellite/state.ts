@@ -1,0 +1,154 @@
+/**
+ * The satellite's state, the inputs that move it and the effects a step asks for. The state is
+ * one union keyed on `name` (what the satellite is doing with its microphone and Home Assistant);
+ * every member also carries the playback, the timers HA told us about and the last wake word.
+ * Nothing here touches a socket or a device: the runtime executes the effects.
+ */
+import type { EventData, EventType, WyomingEvent } from '../../wyoming/events.js';
+
+export type SatelliteMode = 'local-wake' | 'vad' | 'always-streaming';
+
+export interface AudioFormat {
+  rate: number;
+  width: number;
+  channels: number;
+}
+
+/** Fixed for the life of a satellite; carried in the state so `step` stays a function of two values. */
+export interface SatelliteSettings {
+  readonly mode: SatelliteMode;
+  /** With a speaker the pipeline ends at `tts`, without one at `handle`. */
+  readonly hasSpeaker: boolean;
+  readonly refractoryMs: number;
+  /** The mic stays muted this long after the awake sound ended. */
+  readonly awakeMuteMs: number;
+  /** VAD mode: `audio-stop` when HA heard no wake word within this time. */
+  readonly vadWakeTimeoutMs: number;
+  /** Stop streaming when no transcript came within this time. */
+  readonly maxStreamMs: number;
+  /** After a transcript, stop waiting for the response after this time. */
+  readonly responseTimeoutMs: number;
+  /** Always-streaming mode: wait this long before asking HA for a new run after a pipeline error. */
+  readonly restartDelayMs: number;
+  readonly timerRepeat: number;
+  readonly timerRepeatDelayMs: number;
+}
+
+/** Where the link to Home Assistant stands underneath a local mute. */
+export type LinkState = 'disconnected' | 'paused' | 'running';
+
+export type Phase =
+  /** No Home Assistant connection. */
+  | { name: 'disconnected' }
+  /** HA is connected but has not asked us to run (before `run-satellite`, after `pause-satellite`). */
+  | { name: 'paused' }
+  /** Locally muted: nothing is listened to; `link` is what to return to. */
+  | { name: 'muted'; link: LinkState }
+  /** Local-wake mode: the mic goes to the wake engine. */
+  | { name: 'waiting-wake' }
+  /** VAD mode: the mic goes to the VAD and the pre-roll buffer. */
+  | { name: 'waiting-speech' }
+  /** A wake word was heard: the awake sound plays (`sound`), then a short settle (`settle`); the mic is muted. */
+  | { name: 'awake'; wakeWord: string | null; trigger: 'wake' | 'vad'; stage: 'sound' | 'settle' }
+  /** The mic streams to HA's pipeline. */
+  | { name: 'streaming'; wakeWord: string | null; trigger: 'wake' | 'vad' | 'always' }
+  /** VAD mode: streaming speech to HA, which has not heard its wake word yet. */
+  | { name: 'vad-streaming' }
+  /** The command was heard (`transcript`); waiting for the spoken response. The mic listens for wake again. */
+  | { name: 'responding' };
+
+export type PhaseName = Phase['name'];
+
+/** HA's TTS or announcement audio. Each audio-start…audio-stop is one numbered stream. */
+export type Playback =
+  | { name: 'idle' }
+  /** Audio is arriving for `stream`. */
+  | { name: 'receiving'; stream: number; format: AudioFormat }
+  /** `audio-stop` came; the speaker is finishing `stream`. */
+  | { name: 'draining'; stream: number };
+
+export interface TrackedTimer {
+  readonly id: string;
+  readonly name: string | null;
+  readonly totalSeconds: number;
+  readonly status: 'running' | 'paused';
+  /** When `totalSeconds` was last set, in the runtime's clock (ms). */
+  readonly since: number;
+}
+
+interface Shared {
+  readonly settings: SatelliteSettings;
+  readonly playback: Playback;
+  readonly timers: readonly TrackedTimer[];
+  readonly lastWake: { readonly name: string; readonly at: number } | null;
+  /** Id of the next playback stream. */
+  readonly nextStream: number;
+}
+
+export type SatelliteState = Phase & Shared;
+
+/** Timers the reducer starts and cancels by name; the runtime reports their expiry. */
+export type TimerName = 'awake-settle' | 'vad-wake' | 'stream-limit' | 'response' | 'restart';
+
+export type SoundName = 'awake' | 'done' | 'timer';
+
+/** An event for HA, typed like the codec's events. */
+export type OutgoingEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+
+export type Input =
+  | { type: 'ha-connected' }
+  | { type: 'ha-disconnected' }
+  | { type: 'ha-event'; event: WyomingEvent; at: number }
+  | { type: 'wake-detected'; name: string; at: number }
+  | { type: 'speech-detected' }
+  | { type: 'sound-finished'; sound: SoundName }
+  | { type: 'playback-finished'; stream: number; ok: boolean }
+  | { type: 'timer-expired'; timer: TimerName }
+  | { type: 'set-muted'; muted: boolean }
+  | { type: 'mic-lost' };
+
+export type Effect =
+  | { type: 'send'; event: OutgoingEvent }
+  /** Start (or restart) local wake detection from fresh audio. */
+  | { type: 'arm-wake' }
+  /** Start (or restart) local VAD and the pre-roll buffer. */
+  | { type: 'arm-vad' }
+  /** Send the buffered pre-roll audio to HA before live audio. */
+  | { type: 'stream-preroll' }
+  | { type: 'play-sound'; sound: SoundName; repeat: number; delayMs: number }
+  | { type: 'start-timer'; timer: TimerName; ms: number }
+  | { type: 'cancel-timer'; timer: TimerName }
+  | { type: 'speaker-open'; stream: number; format: AudioFormat }
+  | { type: 'speaker-write'; stream: number; format: AudioFormat; payload: Buffer }
+  /** No more audio for the stream: report `playback-finished` once it has really played. */
+  | { type: 'speaker-close'; stream: number }
+  | { type: 'speaker-abort'; stream: number }
+  | { type: 'notify-wake'; name: string }
+  | { type: 'notify-transcript'; text: string; language: string | null };
+
+export interface StepResult {
+  state: SatelliteState;
+  effects: Effect[];
+}
+
+export function initialState(settings: SatelliteSettings): SatelliteState {
+  return { name: 'disconnected', settings, playback: { name: 'idle' }, timers: [], lastWake: null, nextStream: 1 };
+}
+
+/** A short label of the phase for `from → to` logs, e.g. `streaming(wake)`. */
+export function phaseLabel(state: Phase): string {
+  switch (state.name) {
+    case 'muted':
+      return `muted(${state.link})`;
+    case 'awake':
+      return `awake(${state.stage})`;
+    case 'streaming':
+      return `streaming(${state.trigger})`;
+    default:
+      return state.name;
+  }
+}
+
+export function playbackLabel(playback: Playback): string {
+  return playback.name === 'idle' ? 'idle' : `${playback.name}#${playback.stream}`;
+}
