@@ -1,11 +1,102 @@
-/** `satellite speak`. */
+/**
+ * `satellite speak "TEXT" -o out.wav [--voice NAME]`: one-shot synthesis with the installed
+ * voices, through the same sentence splitting and chunking as the Wyoming service, into a 16-bit
+ * mono WAV at the voice's rate. `-o -` writes the WAV to stdout; TEXT `-` reads stdin.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { encodeWav } from '../audio/wav.js';
+import type { PcmFormat } from '../audio/pcm.js';
+import { TtsReply } from '../core/tts-reply.js';
+import { splitSentences } from '../core/tts-sentences.js';
+import { allVoices, resolveVoice } from '../core/tts-voices.js';
+import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
+import { createLogger } from '../util/logger.js';
+import { buildTtsEngines } from '../wiring/tts.js';
+import { globalOptions, loadFromArgs, type GlobalArgs } from './options.js';
 
-export const speakCommand: CommandModule = {
-  command: 'speak',
-  describe: 'speak (not built yet)',
-  handler: () => {
-    process.stderr.write('speak: not built yet\n');
-    process.exitCode = 1;
+type SpeakArgs = GlobalArgs & {
+  text?: string;
+  output?: string;
+  voice?: string;
+  speaker?: string;
+  speed?: number;
+  'list-voices'?: boolean;
+};
+
+const SAMPLES_PER_CHUNK = 4096;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+async function speak(args: SpeakArgs): Promise<void> {
+  const { config } = loadFromArgs(args);
+  // Logs go to stderr: stdout may carry the WAV.
+  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, format: 'pretty', destination: process.stderr });
+  const engines = await buildTtsEngines(config, log);
+  try {
+    if (args['list-voices']) {
+      // `speak --list-voices | head` closes the pipe early: that is not an error.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+      });
+      for (const { voice } of allVoices(engines)) {
+        const speakers = voice.speakers ? `  speakers: ${voice.speakers.join(', ')}` : '';
+        process.stdout.write(`${voice.name}\t${voice.languages.join(',')}\t${voice.sampleRate} Hz\t${voice.description}${speakers}\n`);
+      }
+      return;
+    }
+    if (args.text === undefined) throw new SatelliteError('SAT_ERR_USAGE', 'give the text to speak (or - to read it from stdin)');
+    if (!args.output) throw new SatelliteError('SAT_ERR_USAGE', 'give the output file with -o FILE.wav (or -o - for stdout)');
+    const text = args.text === '-' ? readFileSync(0, 'utf8') : args.text;
+    if (!text.trim()) throw new SatelliteError('SAT_ERR_TTS_EMPTY_TEXT', 'nothing to say: the text is empty');
+    if (text.length > config.tts.max_text_chars) {
+      throw new SatelliteError('SAT_ERR_TTS_TEXT_TOO_LONG', `text is ${text.length} characters; the limit is ${config.tts.max_text_chars}`);
+    }
+    const choice = resolveVoice(engines, { name: args.voice, speaker: args.speaker }, config.tts.default_voice);
+    const parts: Buffer[] = [];
+    let format: PcmFormat | undefined;
+    const reply = new TtsReply({
+      choice,
+      speed: args.speed ?? config.tts.speed,
+      samplesPerChunk: SAMPLES_PER_CHUNK,
+      sink: {
+        start: async (f) => void (format = f),
+        chunk: async (pcm) => void parts.push(pcm),
+        stop: async () => undefined,
+      },
+    });
+    for (const sentence of splitSentences(text)) reply.add(sentence);
+    await reply.finish();
+    const wav = encodeWav(Buffer.concat(parts), format ?? reply.format);
+    if (args.output === '-') process.stdout.write(wav);
+    else {
+      writeFileSync(args.output, wav);
+      const seconds = (wav.length - 44) / (2 * (format ?? reply.format).rate);
+      process.stderr.write(`wrote ${args.output}: ${seconds.toFixed(2)} s with voice ${choice.voice.name}\n`);
+    }
+  } finally {
+    for (const engine of engines.values()) await engine.close();
+  }
+}
+
+export const speakCommand: CommandModule<object, SpeakArgs> = {
+  command: 'speak [text]',
+  describe: 'synthesise TEXT into a WAV file with an installed voice',
+  builder: (y) =>
+    globalOptions(y)
+      .positional('text', { type: 'string', describe: 'what to say; - reads it from stdin' })
+      .option('output', { alias: 'o', type: 'string', describe: 'WAV file to write; - for stdout' })
+      .option('voice', { alias: 'v', type: 'string', describe: 'voice name (see --list-voices); default: tts.default_voice or the first installed' })
+      .option('speaker', { type: 'string', describe: 'speaker of a multi-speaker voice' })
+      .option('speed', { type: 'number', describe: 'speaking rate; 1 = normal' })
+      .option('list-voices', { type: 'boolean', describe: 'list the installed voices and exit' }) as never,
+  handler: async (args) => {
+    try {
+      await speak(args);
+    } catch (err) {
+      const code = errorCode(err);
+      process.stderr.write(`speak: ${errorMessage(err)} (${code})\n`);
+      process.exitCode = code === 'SAT_ERR_USAGE' ? EXIT_USAGE : EXIT_FAILED;
+    }
   },
 };

@@ -17,7 +17,7 @@ export interface TtsRequest {
   /** 1 = normal; > 1 faster. */
   speed?: number | undefined;
   signal?: AbortSignal | undefined;
-  /** Called with float32 mono samples at the voice's rate as they are produced. */
+  /** Called with float32 mono samples at the voice's `sampleRate` as they are produced. */
   onAudio: (samples: Float32Array) => void;
 }
 
@@ -25,6 +25,8 @@ export interface TtsEngine {
   readonly voices: TtsVoiceInfo[];
   /** Resolves when all audio has been passed to `onAudio`. Aborting the signal cancels. */
   synthesize(request: TtsRequest): Promise<{ sampleRate: number }>;
+  /** Loads the model now instead of on first use (config `preload`). */
+  preload?(): Promise<void>;
   unload(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,164 @@
+/**
+ * One spoken reply: sentences are synthesised one after another as they are added, and their
+ * audio goes out as it is produced, as one stream: a single start (the voice's rate, 16-bit mono,
+ * sent before the first chunk), chunks of a fixed number of samples, and a single stop. Each
+ * sentence is looked up in the cache first and stored there once fully synthesised.
+ */
+import { floatToInt16Bytes, type PcmFormat } from '../audio/pcm.js';
+import { SatelliteError } from '../util/errors.js';
+import type { TtsCache } from './tts-cache.js';
+import { ttsCacheKey } from './tts-cache.js';
+import type { VoiceChoice } from './tts-voices.js';
+
+const SAMPLE_WIDTH = 2;
+
+/** Where a reply's audio goes (a Wyoming connection, a WAV file, a speaker). */
+export interface TtsAudioSink {
+  start(format: PcmFormat): Promise<void>;
+  chunk(pcm: Buffer): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TtsReplyOptions {
+  choice: VoiceChoice;
+  speed: number;
+  sink: TtsAudioSink;
+  samplesPerChunk: number;
+  cache?: TtsCache | undefined;
+  /** Aborting it cancels the synthesis running now and every sentence after it. */
+  signal?: AbortSignal | undefined;
+  /** Called once, as soon as a sentence fails. */
+  onError?: ((err: unknown) => void) | undefined;
+}
+
+/** Cuts a byte stream into chunks of exactly `size` bytes, keeping the remainder. */
+class Rechunker {
+  #rest: Buffer = Buffer.alloc(0);
+  constructor(readonly size: number) {}
+
+  push(bytes: Buffer): Buffer[] {
+    const joined = this.#rest.length ? Buffer.concat([this.#rest, bytes]) : bytes;
+    const out: Buffer[] = [];
+    let at = 0;
+    for (; at + this.size <= joined.length; at += this.size) out.push(joined.subarray(at, at + this.size));
+    this.#rest = Buffer.from(joined.subarray(at));
+    return out;
+  }
+
+  flush(): Buffer | undefined {
+    const rest = this.#rest;
+    this.#rest = Buffer.alloc(0);
+    return rest.length ? rest : undefined;
+  }
+}
+
+export class TtsReply {
+  readonly #options: TtsReplyOptions;
+  readonly #abort = new AbortController();
+  #chain: Promise<void> = Promise.resolve();
+  #started = false;
+  #failed: unknown;
+  #sentences = 0;
+  #cachedSentences = 0;
+  #audioBytes = 0;
+
+  constructor(options: TtsReplyOptions) {
+    this.#options = options;
+    const outer = options.signal;
+    if (outer?.aborted) this.#abort.abort();
+    else outer?.addEventListener('abort', () => this.#abort.abort(), { once: true });
+  }
+
+  get format(): PcmFormat {
+    return { rate: this.#options.choice.voice.sampleRate, width: SAMPLE_WIDTH, channels: 1 };
+  }
+
+  /** Sentences added so far. */
+  get sentences(): number {
+    return this.#sentences;
+  }
+
+  /** Sentences served from the cache. */
+  get cachedSentences(): number {
+    return this.#cachedSentences;
+  }
+
+  get audioBytes(): number {
+    return this.#audioBytes;
+  }
+
+  get failed(): unknown {
+    return this.#failed;
+  }
+
+  /** Queues a sentence; it is spoken after every sentence added before it. */
+  add(sentence: string): void {
+    this.#sentences++;
+    this.#chain = this.#chain.then(() => this.#speak(sentence));
+  }
+
+  /** Waits for every queued sentence, then ends the stream (start is sent even for no audio). */
+  async finish(): Promise<void> {
+    await this.#chain;
+    if (this.#failed !== undefined) throw this.#failed;
+    if (this.#abort.signal.aborted) throw new SatelliteError('SAT_ERR_ABORTED', 'synthesis cancelled');
+    await this.#start();
+    await this.#options.sink.stop();
+  }
+
+  /** Cancels the running and queued work. */
+  abort(): void {
+    this.#abort.abort();
+  }
+
+  async #start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.#options.sink.start(this.format);
+  }
+
+  async #send(pcm: Buffer): Promise<void> {
+    await this.#start();
+    this.#audioBytes += pcm.length;
+    await this.#options.sink.chunk(pcm);
+  }
+
+  async #speak(text: string): Promise<void> {
+    if (this.#failed !== undefined || this.#abort.signal.aborted) return;
+    const { choice, speed, cache, samplesPerChunk } = this.#options;
+    const key = ttsCacheKey(choice.voice.name, choice.speaker, speed, text);
+    const chunker = new Rechunker(samplesPerChunk * SAMPLE_WIDTH);
+    let sending: Promise<void> = Promise.resolve();
+    try {
+      const cached = cache?.get(key);
+      if (cached) {
+        this.#cachedSentences++;
+        for (const chunk of chunker.push(cached.pcm)) await this.#send(chunk);
+      } else {
+        const parts: Buffer[] = [];
+        await choice.engine.synthesize({
+          text,
+          voice: choice.voice.name,
+          speaker: choice.speaker,
+          speed,
+          signal: this.#abort.signal,
+          onAudio: (samples) => {
+            const pcm = floatToInt16Bytes(samples);
+            parts.push(pcm);
+            for (const chunk of chunker.push(pcm)) sending = sending.then(() => this.#send(chunk));
+          },
+        });
+        await sending;
+        if (!this.#abort.signal.aborted) cache?.set(key, { rate: choice.voice.sampleRate, pcm: Buffer.concat(parts) });
+      }
+      const tail = chunker.flush();
+      if (tail && !this.#abort.signal.aborted) await this.#send(tail);
+    } catch (err) {
+      await sending.catch(() => undefined);
+      if (this.#abort.signal.aborted) return;
+      this.#failed = err;
+      this.#abort.abort();
+      this.#options.onError?.(err);
+    }
+  }
+}
