@@ -102,6 +102,11 @@ export class SherpaOfflineEngine implements AsrEngine {
     return this.#slot.loaded;
   }
 
+  /** How many times the native model was loaded (tests, stats). */
+  get loadCount(): number {
+    return this.#slot.loadCount;
+  }
+
   /** Loads now (preload, benchmarks). */
   async load(): Promise<void> {
     await this.#slot.get();
@@ -127,11 +132,15 @@ export class SherpaOfflineEngine implements AsrEngine {
     return spec.family === 'whisper' && spec.languages.length > 1 ? code : spec.family === 'sense-voice' ? code : spec.language ?? '';
   }
 
+  #soleLanguage(): string | undefined {
+    return this.info.languages.length === 1 ? this.info.languages[0] : undefined;
+  }
+
   async decode(samples: Float32Array, language?: string, task?: AsrTask): Promise<AsrResult> {
     const lang = this.#languageFor(language);
     const wanted: AsrTask = task ?? this.#options.spec.task ?? 'transcribe';
     if (!this.info.tasks?.includes(wanted)) throw new SatelliteError('SAT_ERR_UNSUPPORTED_TASK', `${this.info.name} cannot ${wanted}`);
-    if (samples.length < MIN_DECODE_SECONDS * this.info.sampleRate) return { text: '', language: lang || undefined };
+    if (samples.length < MIN_DECODE_SECONDS * this.info.sampleRate) return { text: '', language: lang || this.#soleLanguage() };
     return this.#slot.run(async (recognizer) => {
       const key = `${lang}|${wanted}`;
       if (this.#options.spec.family === 'whisper' && key !== this.#configured) {
@@ -142,7 +151,7 @@ export class SherpaOfflineEngine implements AsrEngine {
       stream.acceptWaveform({ samples, sampleRate: this.info.sampleRate });
       try {
         const result = await recognizer.decodeAsync(stream);
-        return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? (lang || undefined) };
+        return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? (lang || this.#soleLanguage()) };
       } catch (err) {
         throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} decode failed: ${errorMessage(err)}`, { cause: err });
       }

@@ -1,0 +1,28 @@
+/** Generates the structural ASR fixtures (scripts/fixtures/make-asr-fixtures.py) once per test process. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from './system.js';
+
+const PYTHONS = ['/usr/bin/python3', 'python3'];
+let made: { dir: string } | { error: string } | undefined;
+
+/** A python that can `import onnx, numpy` (Debian python3-onnx), if any. */
+export function pythonWithOnnx(): string | undefined {
+  return PYTHONS.find((p) => spawnSync(p, ['-c', 'import onnx, numpy'], { stdio: 'ignore' }).status === 0);
+}
+
+/** Folder holding whisper-fixture.en/, whisper-fixture/ and sense-voice-fixture/; undefined with a reason when it cannot be made. */
+export function asrFixtures(): { dir?: string; reason?: string } {
+  if (!made) {
+    const python = pythonWithOnnx();
+    if (!python) made = { error: 'python3-onnx and python3-numpy are needed to generate the structural ONNX fixtures' };
+    else {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'satellite-asr-fixtures-'));
+      const run = spawnSync(python, [path.join(REPO_ROOT, 'scripts', 'fixtures', 'make-asr-fixtures.py'), dir], { encoding: 'utf8' });
+      made = run.status === 0 ? { dir } : { error: `fixture script failed: ${run.stderr}` };
+    }
+  }
+  return 'dir' in made ? { dir: made.dir } : { reason: made.error };
+}
