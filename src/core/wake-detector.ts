@@ -63,15 +63,17 @@ export class WakeDetector {
   }
 
   async audioStart(_format: PcmFormat): Promise<void> {
+    if (this.#closed) return;
     if (this.#streamStart !== undefined) this.#endStream(true);
     if (!this.#active) await this.#open();
-    for (const s of this.#active!.sessions) s.reset();
+    for (const s of this.#active?.sessions ?? []) s.reset();
     this.#converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
     this.#streamStart = this.#now();
     this.#detections = 0;
   }
 
   async audioChunk(event: EventOf<'audio-chunk'>): Promise<void> {
+    if (this.#closed) return;
     if (this.#streamStart === undefined) await this.audioStart(event.data);
     const payload = event.payload ?? Buffer.alloc(0);
     let samples: Float32Array;

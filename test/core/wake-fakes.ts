@@ -1,0 +1,63 @@
+/**
+ * A scripted wake engine for the logic tests of the core wake code: it "detects" a word whenever
+ * a chunk holds a sample equal to that word's marker value, at the audio time of that sample.
+ */
+import type { WakeDetection, WakeEngine, WakeModelInfo, WakeSession, WakeSessionOptions } from '../../src/engines/wake/wake.js';
+import { resolveSessionNames } from '../../src/engines/wake/wake-names.js';
+
+export function model(name: string, phrase = name): WakeModelInfo {
+  return { name, phrase, description: phrase, languages: ['en'], version: null, backend: 'fake', attribution: { name: '', url: '' } };
+}
+
+export class FakeWakeEngine implements WakeEngine {
+  readonly models: WakeModelInfo[];
+  readonly sessions: FakeSession[] = [];
+
+  constructor(readonly markers: Record<string, number>) {
+    this.models = Object.keys(markers).map((n) => model(n));
+  }
+
+  get sessionCount(): number {
+    return this.sessions.filter((s) => !s.closed).length;
+  }
+
+  async createSession(options: WakeSessionOptions): Promise<WakeSession> {
+    const session = new FakeSession(resolveSessionNames(this.models, options.names), this.markers, options.onDetection);
+    this.sessions.push(session);
+    return session;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions) s.close();
+  }
+}
+
+export class FakeSession implements WakeSession {
+  closed = false;
+  samples = 0;
+  resets = 0;
+
+  constructor(
+    readonly names: string[],
+    private readonly markers: Record<string, number>,
+    private readonly onDetection: (d: WakeDetection) => void,
+  ) {}
+
+  async accept(samples: Float32Array): Promise<void> {
+    samples.forEach((v, i) => {
+      for (const name of this.names) {
+        if (Math.abs(v - this.markers[name]!) < 1e-3) this.onDetection({ name, timestampMs: Math.round(((this.samples + i + 1) * 1000) / 16_000) });
+      }
+    });
+    this.samples += samples.length;
+  }
+
+  reset(): void {
+    this.samples = 0;
+    this.resets++;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
