@@ -68,9 +68,12 @@ export class WakeListener {
   }
 
   feed(samples: Float32Array): void {
+    const generation = this.#generation;
     for (const session of this.#sessions) {
       // The engine works through chunks in order and bounds its own backlog.
-      session.accept(samples).catch((err: unknown) => this.log.warn({ err }, 'wake engine failed on a chunk'));
+      session.accept(samples).catch((err: unknown) => {
+        if (generation === this.#generation) this.log.warn({ err }, 'wake engine failed on a chunk');
+      });
     }
   }
 

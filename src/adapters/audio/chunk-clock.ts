@@ -26,11 +26,14 @@ export class ChunkClock {
       this.#paused = true;
       this.reader.pause();
     }
-    if (this.#startedAt === undefined) {
-      this.#startedAt = performance.now();
+    if (this.#timer) return;
+    const now = performance.now();
+    // First chunk, or the reader fell more than a chunk behind: restart the clock instead of bursting.
+    if (this.#startedAt === undefined || now - this.#slot(this.#released) > this.chunkMs) {
+      this.#startedAt = now;
       this.#released = 0;
-      this.#tick();
     }
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, this.#slot(this.#released) - now));
   }
 
   stop(): void {
@@ -39,11 +42,15 @@ export class ChunkClock {
     this.#buffer = [];
   }
 
+  /** When chunk number `n` (from 0) is due. */
+  #slot(n: number): number {
+    return (this.#startedAt ?? 0) + n * this.chunkMs;
+  }
+
   #tick(): void {
     this.#timer = undefined;
-    const startedAt = this.#startedAt ?? performance.now();
-    const due = Math.floor((performance.now() - startedAt) / this.chunkMs) + 1;
-    while (this.#released < due && this.#buffer.length > 0) {
+    const now = performance.now();
+    while (this.#buffer.length > 0 && this.#slot(this.#released) <= now) {
       this.#released++;
       this.emit(this.#buffer.shift()!);
     }
@@ -51,12 +58,7 @@ export class ChunkClock {
       this.#paused = false;
       this.reader.resume();
     }
-    if (this.#buffer.length === 0) {
-      // Drained (or the reader fell behind): the clock restarts with the next chunk, never bursting.
-      this.#startedAt = undefined;
-      return;
-    }
-    const next = startedAt + this.#released * this.chunkMs - performance.now();
-    this.#timer = setTimeout(() => this.#tick(), Math.max(0, next));
+    // With nothing buffered the next push schedules the clock again.
+    if (this.#buffer.length > 0) this.#timer = setTimeout(() => this.#tick(), Math.max(0, this.#slot(this.#released) - now));
   }
 }
