@@ -79,6 +79,11 @@ export class SileroVadFactory implements VadFactory {
     return this.#slot.loaded;
   }
 
+  /** How many times the model was loaded (tests, stats). */
+  get loadCount(): number {
+    return this.#slot.loadCount;
+  }
+
   async #load(): Promise<SileroModel> {
     const model = new SileroModel();
     model.host = await WorkerHost.start<SileroRequest, SileroReply>(
