@@ -98,7 +98,7 @@ function speakerNames(count: number, map: Record<string, number> | undefined): s
 export async function readPiperVoice(files: PiperVoiceFiles): Promise<PiperVoiceSpec> {
   if (!isFile(files.model)) throw new SatelliteError('SAT_ERR_MODEL_NOT_FOUND', `Piper model not found: ${files.model}`);
   const meta = await readOnnxMetadata(files.model);
-  const comment = metaString(meta, 'comment', files.model);
+  const comment = meta['comment'] ?? '';
   if (!comment.includes('piper')) {
     throw badModel(`${files.model} is not a Piper voice for sherpa-onnx (metadata comment "${comment}"); import it with "satellite models import-piper"`);
   }
