@@ -47,7 +47,9 @@ async function speak(args: SpeakArgs): Promise<void> {
     }
     if (args.text === undefined) throw new SatelliteError('SAT_ERR_USAGE', 'give the text to speak (or - to read it from stdin)');
     if (!args.output) throw new SatelliteError('SAT_ERR_USAGE', 'give the output file with -o FILE.wav (or -o - for stdout)');
-    const text = args.text === '-' ? readFileSync(0, 'utf8') : args.text;
+    // yargs turns a bare `-` into an empty string.
+    const fromStdin = args.text === '-' || (args.text === '' && process.argv.includes('-'));
+    const text = fromStdin ? readFileSync(0, 'utf8') : args.text;
     if (!text.trim()) throw new SatelliteError('SAT_ERR_TTS_EMPTY_TEXT', 'nothing to say: the text is empty');
     if (text.length > config.tts.max_text_chars) {
       throw new SatelliteError('SAT_ERR_TTS_TEXT_TOO_LONG', `text is ${text.length} characters; the limit is ${config.tts.max_text_chars}`);
