@@ -4,43 +4,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readClip } from '../helpers/clips.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { need, sharedModel } from '../helpers/system.js';
+import { need } from '../helpers/system.js';
 import { WyomingTestClient } from '../helpers/wyoming-client.js';
-import { hasAlsaUtils, makeFileDevices, silence, type FileDevices } from './audio/alsa-file-devices.js';
+import { makeFileDevices, type FileDevices } from './audio/alsa-file-devices.js';
+import { haveSatelliteParts, micRecording, satelliteConfig, TTS_CLIP } from './wyoming-satellite-fixtures.js';
 import { FakeHomeAssistant } from './wyoming-satellite-ha.js';
-
-const OWW = sharedModel('openwakeword');
-const COMMAND = 'librispeech-1089-134691-0000.wav';
-const TTS_CLIP = 'piper-this-is-a-test.wav';
-
-export function haveSatelliteParts(): boolean {
-  return hasAlsaUtils() && existsSync(OWW) && existsSync(sharedModel('test-wavs', COMMAND));
-}
-
-/** silence, "alexa", a pause, the command, silence: what the mic hears. */
-export function micRecording(): { pcm: Buffer; command: Buffer } {
-  const command = readClip(COMMAND).pcm;
-  return { pcm: Buffer.concat([silence(2), readClip('oww-alexa.wav').pcm, silence(1.5), command, silence(3)]), command };
-}
-
-export function satelliteConfig(devices: FileDevices, extra: { satellite?: object; audio?: object; speaker?: object } = {}): Record<string, unknown> {
-  return {
-    provider: { enabled: false },
-    wake: { discover: false, openwakeword: [{ path: OWW }] },
-    satellite: { enabled: true, host: '127.0.0.1', port: 0, wake_words: ['alexa'], name: 'Kitchen satellite', area: 'Kitchen', ...extra.satellite },
-    audio: {
-      backend: 'alsa',
-      alsa_config: devices.config,
-      mic: { device: devices.mic, pace: true },
-      // 16 kHz, like the TTS clip, so its bytes reach the device unchanged and can be found there.
-      speaker: { device: devices.speaker, rate: 16000, ...extra.speaker },
-      ...extra.audio,
-    },
-  };
-}
 
 describe('satellite end to end', () => {
   let devices: FileDevices;

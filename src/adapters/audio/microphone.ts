@@ -83,6 +83,7 @@ export class Microphone {
             if (this.#status.state !== 'running') {
               this.#backoff.reset();
               this.#setStatus({ state: 'running' });
+              log.info({ backend: backend.name, device, format }, 'microphone running');
             }
             this.#armStall(generation);
             this.#split(converter.push(raw, format, gain));
@@ -100,7 +101,7 @@ export class Microphone {
       if (pace && !handle.pausable) log.warn({ backend: backend.name }, 'audio.mic.pace has no effect with this backend');
       this.#clock = pace && handle.pausable ? new ChunkClock(this.#chunkMs(), (c) => this.onChunk(c), handle) : undefined;
       this.#armStall(generation);
-      log.info({ backend: backend.name, device, format }, 'microphone opened');
+      log.debug({ backend: backend.name, device }, 'microphone opening');
     } catch (err) {
       if (generation === this.#generation) await this.#fail(err);
     }
