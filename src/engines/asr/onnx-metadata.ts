@@ -99,3 +99,45 @@ export async function readOnnxMetadata(path: string): Promise<Map<string, string
   }
   return out;
 }
+
+const FIELD_GRAPH = 7;
+
+/**
+ * Why a file cannot be an ONNX model (missing, truncated, not protobuf, no graph), or undefined
+ * when its top-level framing is sound. The native loaders abort the whole process on such files,
+ * so every model file is checked before it is handed to them.
+ */
+export async function onnxFileProblem(path: string): Promise<string | undefined> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(path, 'r');
+    const size = (await file.stat()).size;
+    if (size === 0) return `${path} is empty`;
+    let at = 0;
+    let graph = false;
+    for (let n = 0; n < MAX_FIELDS && at < size; n++) {
+      const tag = await readVarint(file, at);
+      if (!tag || tag.value >>> 3 === 0) return `${path} is not an ONNX model`;
+      const wire = tag.value & 7;
+      if (wire === WIRE_VARINT) {
+        const v = await readVarint(file, tag.next);
+        if (!v) return `${path} is not an ONNX model`;
+        at = v.next;
+      } else if (wire === WIRE_I64) at = tag.next + 8;
+      else if (wire === WIRE_I32) at = tag.next + 4;
+      else if (wire === WIRE_LEN) {
+        const len = await readVarint(file, tag.next);
+        if (!len) return `${path} is not an ONNX model`;
+        if (tag.value >>> 3 === FIELD_GRAPH) graph = true;
+        at = len.next + len.value;
+      } else return `${path} is not an ONNX model`;
+    }
+    if (at !== size) return `${path} is truncated or not an ONNX model`;
+    if (!graph) return `${path} has no graph`;
+    return undefined;
+  } catch (err) {
+    return `${path}: ${err instanceof Error ? err.message : String(err)}`;
+  } finally {
+    await file?.close();
+  }
+}

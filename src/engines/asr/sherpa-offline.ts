@@ -9,6 +9,7 @@ import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions,
 import { baseLanguage } from './model-discovery.js';
 import type { AsrBackendOptions, AsrModelSpec } from './model-spec.js';
 import { loadSherpa, type SherpaOfflineRecognizer } from './sherpa-native.js';
+import { checkModelFiles } from './model-check.js';
 
 /** Shorter input is answered with an empty transcript instead of being decoded. */
 export const MIN_DECODE_SECONDS = 0.1;
@@ -114,6 +115,7 @@ export class SherpaOfflineEngine implements AsrEngine {
 
   async #load(): Promise<SherpaOfflineRecognizer> {
     this.#configured = `${this.#options.spec.language ?? ''}|${this.#options.spec.task ?? 'transcribe'}`;
+    await checkModelFiles(this.info.name, this.#options.spec.files);
     try {
       return await loadSherpa().OfflineRecognizer.createAsync(offlineRecognizerConfig(this.#options));
     } catch (err) {

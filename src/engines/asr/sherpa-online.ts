@@ -9,6 +9,7 @@ import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions 
 import type { AsrBackendOptions } from './model-spec.js';
 import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
 import { WorkerHost } from './worker-host.js';
+import { checkModelFiles } from './model-check.js';
 
 /** Silence appended at the end so the encoder's right context sees the last words. */
 export const TAIL_PADDING_SECONDS = 0.5;
@@ -99,6 +100,7 @@ export class SherpaOnlineEngine implements AsrEngine {
   }
 
   async #load(): Promise<OnlineModel> {
+    await checkModelFiles(this.info.name, this.#options.spec.files);
     const model = new OnlineModel();
     model.host = await WorkerHost.start<OnlineRequest, OnlineReply>(
       new URL('./sherpa-online-worker.js', import.meta.url),

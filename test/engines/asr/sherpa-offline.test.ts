@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import os from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { SherpaOfflineEngine } from '../../../src/engines/asr/sherpa-offline.js';
@@ -84,6 +86,18 @@ describe('sherpa-onnx offline engine on generated structural fixtures', () => {
     assert.equal(results.length, 4);
     assert.ok(results.every((r) => r.text === results[0]!.text));
     assert.equal(engine.loadCount, 1);
+    await engine.close();
+  });
+
+  test('a truncated model file is refused with SAT_ERR_MODEL_LOAD instead of reaching the native loader', async (t) => {
+    const fx = asrFixtures();
+    if (!need(t, fx.dir !== undefined, fx.reason ?? '')) return;
+    const spec = (await fixtureSpecs()).get('whisper-fixture.en')!;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'whisper-broken-'));
+    const decoder = path.join(dir, 'tiny.en-decoder.onnx');
+    writeFileSync(decoder, readFileSync(spec.files.decoder!).subarray(0, 1000));
+    const engine = new SherpaOfflineEngine({ spec: { ...spec, files: { ...spec.files, decoder } }, runtime: RUNTIME });
+    await assert.rejects(engine.decode(new Float32Array(16_000)), { code: 'SAT_ERR_MODEL_LOAD' });
     await engine.close();
   });
 
