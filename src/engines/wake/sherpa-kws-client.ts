@@ -11,6 +11,8 @@ import type { FromWorker, KwsHit, SpotterConfig, ToWorker } from './sherpa-kws-p
 export const KWS_LOAD_TIMEOUT_MS = 60_000;
 
 const WORKER_URL = new URL('./sherpa-kws-worker.js', import.meta.url);
+/** Flags of the parent that make no sense for a worker (`node --input-type=module -e …`). */
+const PARENT_ONLY_FLAGS = /^--(input-type|eval|print)\b/;
 
 export class KwsWorkerClient {
   readonly #worker: Worker;
@@ -25,7 +27,8 @@ export class KwsWorkerClient {
 
   /** Spawns a worker and resolves once its spotter is loaded. */
   static async start(config: SpotterConfig, name: string): Promise<KwsWorkerClient> {
-    const worker = new Worker(WORKER_URL, { workerData: { config }, name });
+    const execArgv = process.execArgv.filter((a) => !PARENT_ONLY_FLAGS.test(a));
+    const worker = new Worker(WORKER_URL, { workerData: { config }, name, execArgv });
     const client = new KwsWorkerClient(worker);
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error) => {
