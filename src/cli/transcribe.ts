@@ -1,11 +1,107 @@
-/** `satellite transcribe`. */
+/**
+ * `satellite transcribe FILE.wav [--model NAME] [--language xx] [--json]`: one-shot speech-to-text
+ * with the installed models, through the same session logic as the Wyoming service (format
+ * conversion, VAD silence trimming for offline models). `--json` adds timings and the model used.
+ */
+import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { parseWav } from '../audio/wav.js';
+import { SttSession } from '../core/stt-session.js';
+import { pickAsrEngine } from '../core/stt-select.js';
+import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
+import { createLogger } from '../util/logger.js';
+import { buildAsrEngines, buildVadFactory } from '../wiring/stt.js';
+import { globalOptions, loadFromArgs, type GlobalArgs } from './options.js';
 
-export const transcribeCommand: CommandModule = {
-  command: 'transcribe',
-  describe: 'transcribe (not built yet)',
-  handler: () => {
-    process.stderr.write('transcribe: not built yet\n');
-    process.exitCode = 1;
+type TranscribeArgs = GlobalArgs & {
+  file?: string;
+  model?: string;
+  language?: string;
+  json?: boolean;
+  'list-models'?: boolean;
+};
+
+/** Audio handed to the session per step, like a stream of 100 ms chunks. */
+const CHUNK_SECONDS = 0.1;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+async function transcribe(args: TranscribeArgs): Promise<void> {
+  const { config } = loadFromArgs(args);
+  // Logs go to stderr: stdout carries the transcript.
+  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, format: 'pretty', destination: process.stderr });
+  const built = await buildAsrEngines(config, log);
+  const engines = new Map([...built].map(([name, b]) => [name, b.engine]));
+  const vad = await buildVadFactory(config, log);
+  try {
+    if (args['list-models']) {
+      for (const e of engines.values()) process.stdout.write(`${e.info.name}\t${e.info.backend}\t${e.info.languages.join(',')}\t${e.info.description}\n`);
+      return;
+    }
+    if (!args.file) throw new SatelliteError('SAT_ERR_USAGE', 'give the WAV file to transcribe');
+    const wav = parseWav(readFileSync(args.file));
+    const engine = pickAsrEngine(engines, { name: args.model, language: args.language, defaultModel: config.stt.default_model });
+    const started = performance.now();
+    await engine.load?.();
+    const loaded = performance.now();
+    const session = await SttSession.open({
+      engine,
+      vad,
+      vadSettings: { threshold: config.vad.threshold, minSilenceSeconds: config.vad.min_silence_s, minSpeechSeconds: config.vad.min_speech_s },
+      language: args.language,
+      maxUtteranceSeconds: config.stt.max_utterance_s,
+      endpointOnSilence: false,
+      trimSilence: config.stt.trim_silence,
+    });
+    const { format } = wav;
+    const step = Math.max(1, Math.round(format.rate * CHUNK_SECONDS)) * format.width * format.channels;
+    session.start(format);
+    for (let at = 0; at < wav.pcm.length; at += step) await session.push(wav.pcm.subarray(at, at + step), format);
+    const outcome = await session.finish();
+    const done = performance.now();
+    if (!args.json) {
+      process.stdout.write(`${outcome.text}\n`);
+      return;
+    }
+    const decodeMs = done - loaded;
+    process.stdout.write(
+      `${JSON.stringify({
+        text: outcome.text,
+        language: outcome.language ?? null,
+        model: engine.info.name,
+        backend: engine.info.backend,
+        audio_seconds: Number(outcome.audioSeconds.toFixed(3)),
+        timings: {
+          load_ms: Math.round(loaded - started),
+          decode_ms: Math.round(decodeMs),
+          total_ms: Math.round(done - started),
+          real_time_factor: Number((decodeMs / 1000 / Math.max(outcome.audioSeconds, 1e-9)).toFixed(4)),
+        },
+      })}\n`,
+    );
+  } finally {
+    for (const engine of engines.values()) await engine.close();
+    await vad?.close();
+  }
+}
+
+export const transcribeCommand: CommandModule<object, TranscribeArgs> = {
+  command: 'transcribe [file]',
+  describe: 'transcribe a WAV file with an installed speech-to-text model',
+  builder: (y) =>
+    globalOptions(y)
+      .positional('file', { type: 'string', describe: 'WAV file (any rate, 8/16/24/32-bit, mono or stereo)' })
+      .option('model', { alias: 'm', type: 'string', describe: 'model name (see --list-models); default: stt.default_model or the first installed' })
+      .option('language', { alias: 'l', type: 'string', describe: 'language of the speech, e.g. en' })
+      .option('json', { type: 'boolean', describe: 'print JSON with the model used and timings' })
+      .option('list-models', { type: 'boolean', describe: 'list the installed speech-to-text models and exit' }) as never,
+  handler: async (args) => {
+    try {
+      await transcribe(args);
+    } catch (err) {
+      const code = errorCode(err);
+      process.stderr.write(`transcribe: ${errorMessage(err)} (${code})\n`);
+      process.exitCode = code === 'SAT_ERR_USAGE' ? EXIT_USAGE : EXIT_FAILED;
+    }
   },
 };
