@@ -51,14 +51,14 @@ const kwsSection = z
   })
   .strict();
 
-/** Overrides of the top-level `engine` defaults for wake models (unset = inherit). */
+/** Overrides of the top-level `engine` defaults for wake models (null = inherit). */
 const wakeRuntime = z
   .object({
-    provider: executionProvider.optional().describe('cpu or cuda; unset = engine.provider'),
+    provider: executionProvider.nullable().default(null).describe('cpu or cuda; null = engine.provider'),
     num_threads: positiveInt.default(1).describe('inference threads per wake engine; one is cheapest for 80 ms hops'),
-    idle_unload_s: seconds.optional().describe('idle seconds before release; unset = engine.idle_unload_s'),
-    max_queue: z.number().int().min(0).optional().describe('sessions allowed to wait for a load; unset = engine.max_queue'),
-    preload: z.boolean().optional().describe('load at start-up; unset = engine.preload'),
+    idle_unload_s: seconds.nullable().default(null).describe('idle seconds before release; null = engine.idle_unload_s'),
+    max_queue: z.number().int().min(0).nullable().default(null).describe('sessions allowed to wait for a load; null = engine.max_queue'),
+    preload: z.boolean().nullable().default(null).describe('load at start-up; null = engine.preload'),
   })
   .strict();
 

@@ -31,7 +31,8 @@ export interface WakeSessionOptions {
  * engine buffers to its own hop size and works through calls in order, so it may be called
  * without awaiting; awaiting the promise gives backpressure (it resolves once this chunk's audio
  * is processed and any detection in it has been reported). Audio arriving faster than the engine
- * keeps up is bounded: past a few seconds of backlog the oldest audio is dropped.
+ * keeps up is bounded: past a few seconds of backlog from earlier calls, audio is dropped rather
+ * than queued without limit.
  */
 export interface WakeSession {
   /** Feed float32 mono samples at 16 kHz. */
