@@ -184,3 +184,31 @@ test('a wake model folder added later appears after models-changed', async (t) =
     ['alexa', 'hey_jarvis', 'hey_mycroft', 'hey_rhasspy'],
   );
 });
+
+test('explicit config entries: a single head with its own name and tuning, a spotter folder with extra phrases', async (t) => {
+  if (!need(t, hasModel(OWW) && hasModel(KWS), 'shared wake models missing')) return;
+  const dir = modelsDir(t, {});
+  symlinkSync(path.join(OWW, 'alexa_v0.1.onnx'), path.join(dir, 'computer.onnx'));
+  const daemon = await daemonWith(t, dir, {
+    discover: false,
+    openwakeword: [{ path: 'computer.onnx', backbone_dir: OWW, name: 'computer', phrase: 'Computer' }],
+    words: { computer: { trigger_level: 1_000 } },
+    kws: { paths: [KWS], keywords: ['hey computer :1.5 #0.3'] },
+  });
+  const client = await WyomingTestClient.connect(daemon.providerPort);
+  t.after(() => client.close());
+  client.send('describe', {});
+  const info = await client.waitForType('info');
+  const models = (info.data['wake'] as Array<{ models: Array<{ name: string; phrase: string }> }>)[0]!.models;
+  assert.deepEqual(models[0], { ...models[0], name: 'computer', phrase: 'Computer' });
+  assert.ok(models.some((m) => m.name === 'hey_computer' && m.phrase === 'Hey Computer'), 'the plain-text phrase is offered');
+  assert.ok(models.some((m) => m.name === 'fellow_americans'), "the folder's keywords.txt is used too");
+  assert.ok(!models.some((m) => m.name === 'hey_rhasspy'), 'discovery is off: only the configured head');
+
+  client.send('detect', { names: ['computer'] });
+  client.send('audio-start', { ...HA_FORMAT, timestamp: null });
+  streamLikeHa(client, paddedClip('oww-alexa.wav'));
+  client.send('audio-stop', { timestamp: null });
+  await client.waitForType('not-detected');
+  assert.ok(!client.types().includes('detection'), 'a trigger level of 1000 hops never fires on a short clip');
+});
