@@ -4,13 +4,27 @@
  * sent before the first chunk), chunks of a fixed number of samples, and a single stop. Each
  * sentence is looked up in the cache first and stored there once fully synthesised.
  */
-import { floatToInt16Bytes, type PcmFormat } from '../audio/pcm.js';
+import type { PcmFormat } from '../audio/pcm.js';
 import { SatelliteError } from '../util/errors.js';
 import type { TtsCache } from './tts-cache.js';
 import { ttsCacheKey } from './tts-cache.js';
 import type { VoiceChoice } from './tts-voices.js';
 
 const SAMPLE_WIDTH = 2;
+
+/**
+ * Float samples to 16-bit little-endian PCM, clamped. A typed-array loop: this runs for every
+ * sample the daemon speaks, and Buffer.writeInt16LE per sample costs several times more.
+ */
+export function toInt16Pcm(samples: Float32Array): Buffer {
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]!;
+    out[i] = v >= 1 ? 32767 : v <= -1 ? -32768 : Math.round(v < 0 ? v * 32768 : v * 32767);
+  }
+  // Int16Array is in platform byte order; every supported platform (x86-64, arm64) is little-endian.
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
 
 /** Where a reply's audio goes (a Wyoming connection, a WAV file, a speaker). */
 export interface TtsAudioSink {
@@ -61,12 +75,18 @@ export class TtsReply {
   #sentences = 0;
   #cachedSentences = 0;
   #audioBytes = 0;
+  #detach: () => void = () => undefined;
 
   constructor(options: TtsReplyOptions) {
     this.#options = options;
     const outer = options.signal;
     if (outer?.aborted) this.#abort.abort();
-    else outer?.addEventListener('abort', () => this.#abort.abort(), { once: true });
+    else if (outer) {
+      // One connection runs many replies: the listener goes when the reply is over.
+      const onAbort = () => this.#abort.abort();
+      outer.addEventListener('abort', onAbort, { once: true });
+      this.#detach = () => outer.removeEventListener('abort', onAbort);
+    }
   }
 
   get format(): PcmFormat {
@@ -99,16 +119,21 @@ export class TtsReply {
 
   /** Waits for every queued sentence, then ends the stream (start is sent even for no audio). */
   async finish(): Promise<void> {
-    await this.#chain;
-    if (this.#failed !== undefined) throw this.#failed;
-    if (this.#abort.signal.aborted) throw new SatelliteError('SAT_ERR_ABORTED', 'synthesis cancelled');
-    await this.#start();
-    await this.#options.sink.stop();
+    try {
+      await this.#chain;
+      if (this.#failed !== undefined) throw this.#failed;
+      if (this.#abort.signal.aborted) throw new SatelliteError('SAT_ERR_ABORTED', 'synthesis cancelled');
+      await this.#start();
+      await this.#options.sink.stop();
+    } finally {
+      this.#detach();
+    }
   }
 
   /** Cancels the running and queued work. */
   abort(): void {
     this.#abort.abort();
+    this.#detach();
   }
 
   async #start(): Promise<void> {
@@ -143,7 +168,7 @@ export class TtsReply {
           speed,
           signal: this.#abort.signal,
           onAudio: (samples) => {
-            const pcm = floatToInt16Bytes(samples);
+            const pcm = toInt16Pcm(samples);
             parts.push(pcm);
             for (const chunk of chunker.push(pcm)) sending = sending.then(() => this.#send(chunk));
           },
