@@ -5,9 +5,12 @@
  */
 import { AudioStreamConverter, PcmFrameAligner, type PcmFormat } from '../../audio/pcm.js';
 
-const INT16_MAX = 32767;
-const INT32_MAX = 2147483647;
-const U8_MID = 128;
+/** Full scale on each side of zero (the negative side reaches one step further). */
+const SCALE: Record<number, { neg: number; pos: number; offset: number }> = {
+  1: { neg: 128, pos: 127, offset: 128 },
+  2: { neg: 32768, pos: 32767, offset: 0 },
+  4: { neg: 2147483648, pos: 2147483647, offset: 0 },
+};
 
 function clamp(v: number): number {
   return v > 1 ? 1 : v < -1 ? -1 : v;
@@ -17,13 +20,15 @@ function clamp(v: number): number {
 export function encodePcm(samples: Float32Array, format: PcmFormat, gain = 1): Buffer {
   const { width, channels } = format;
   const out = Buffer.allocUnsafe(samples.length * width * channels);
+  const scale = SCALE[width] ?? SCALE[2]!;
   let at = 0;
   for (let i = 0; i < samples.length; i++) {
     const v = clamp((samples[i] ?? 0) * gain);
+    const q = Math.round(v * (v < 0 ? scale.neg : scale.pos)) + scale.offset;
     for (let c = 0; c < channels; c++) {
-      if (width === 2) out.writeInt16LE(Math.round(v * INT16_MAX), at);
-      else if (width === 4) out.writeInt32LE(Math.round(v * INT32_MAX), at);
-      else out.writeUInt8(Math.round(v * (U8_MID - 1) + U8_MID), at);
+      if (width === 2) out.writeInt16LE(q, at);
+      else if (width === 4) out.writeInt32LE(q, at);
+      else out.writeUInt8(q, at);
       at += width;
     }
   }

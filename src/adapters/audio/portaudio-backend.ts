@@ -27,7 +27,6 @@ interface IoOptions {
 interface IoControl {
   start(): void;
   quit(callback?: () => void): void;
-  abort(callback?: () => void): void;
 }
 interface Naudiodon {
   getDevices(): PortAudioDevice[];
@@ -89,7 +88,8 @@ export class PortAudioBackend implements AudioBackend {
       resume: () => undefined,
       close: async () => {
         closing = true;
-        await new Promise<void>((resolve) => io.abort(() => resolve()));
+        // naudiodon's abort() passes quit() a second argument it refuses; quit() stops capture just as well.
+        await new Promise<void>((resolve) => io.quit(() => resolve()));
       },
     };
   }
@@ -114,7 +114,7 @@ export class PortAudioBackend implements AudioBackend {
         }
         if (failure) throw new SatelliteError('SAT_ERR_AUDIO_DEVICE', `PortAudio playback on "${options.device}": ${failure.message}`, { cause: failure });
       },
-      abort: () => io.abort(),
+      abort: () => io.quit(),
     };
   }
 
