@@ -6,10 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { encodeWav } from '../audio/wav.js';
-import type { PcmFormat } from '../audio/pcm.js';
-import { TtsReply } from '../core/tts-reply.js';
-import { splitSentences } from '../core/tts-sentences.js';
-import { allVoices, resolveVoice } from '../core/tts-voices.js';
+import { synthesizeToPcm } from '../core/tts-synthesize.js';
+import { allVoices } from '../core/tts-voices.js';
 import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import { buildTtsEngines } from '../wiring/tts.js';
@@ -24,6 +22,7 @@ type SpeakArgs = GlobalArgs & {
   'list-voices'?: boolean;
 };
 
+/** Larger pieces than on the wire: they only go into one buffer. */
 const SAMPLES_PER_CHUNK = 4096;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -50,30 +49,20 @@ async function speak(args: SpeakArgs): Promise<void> {
     // yargs turns a bare `-` into an empty string.
     const fromStdin = args.text === '-' || (args.text === '' && process.argv.includes('-'));
     const text = fromStdin ? readFileSync(0, 'utf8') : args.text;
-    if (!text.trim()) throw new SatelliteError('SAT_ERR_TTS_EMPTY_TEXT', 'nothing to say: the text is empty');
-    if (text.length > config.tts.max_text_chars) {
-      throw new SatelliteError('SAT_ERR_TTS_TEXT_TOO_LONG', `text is ${text.length} characters; the limit is ${config.tts.max_text_chars}`);
-    }
-    const choice = resolveVoice(engines, { name: args.voice, speaker: args.speaker }, config.tts.default_voice);
-    const parts: Buffer[] = [];
-    let format: PcmFormat | undefined;
-    const reply = new TtsReply({
-      choice,
+    const { choice, format, pcm } = await synthesizeToPcm(engines, {
+      text,
+      voice: args.voice,
+      speaker: args.speaker,
+      defaultVoice: config.tts.default_voice,
       speed: args.speed ?? config.tts.speed,
+      maxTextChars: config.tts.max_text_chars,
       samplesPerChunk: SAMPLES_PER_CHUNK,
-      sink: {
-        start: async (f) => void (format = f),
-        chunk: async (pcm) => void parts.push(pcm),
-        stop: async () => undefined,
-      },
     });
-    for (const sentence of splitSentences(text)) reply.add(sentence);
-    await reply.finish();
-    const wav = encodeWav(Buffer.concat(parts), format ?? reply.format);
+    const wav = encodeWav(pcm, format);
     if (args.output === '-') process.stdout.write(wav);
     else {
       writeFileSync(args.output, wav);
-      const seconds = (wav.length - 44) / (2 * (format ?? reply.format).rate);
+      const seconds = pcm.length / (format.width * format.rate);
       process.stderr.write(`wrote ${args.output}: ${seconds.toFixed(2)} s with voice ${choice.voice.name}\n`);
     }
   } finally {
