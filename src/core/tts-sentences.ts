@@ -14,7 +14,8 @@ export const MAX_SENTENCE_CHARS = 300;
 const TERMINATORS = new Set(['.', '!', '?', '…']);
 /** Full-width terminators end a sentence without a following space. */
 const CJK_TERMINATORS = new Set(['。', '！', '？']);
-const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '»', '」', '』']);
+/** Closing quotes and brackets, and the markdown emphasis marks an LLM puts after a sentence end. */
+const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '»', '」', '』', '*', '_', '`']);
 const ABBREVIATIONS = new Set([
   'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'vs', 'e.g', 'i.e', 'approx', 'inc', 'ltd', 'mt', 'nr', 'fig', 'dept',
 ]);
@@ -64,6 +65,21 @@ export function normalizeSentence(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Removes the markdown an LLM reply may carry, which speech engines would read out
+ * ("asterisk asterisk"): emphasis marks, code ticks, heading and bullet marks, link targets.
+ */
+export function cleanForSpeech(text: string): string {
+  return text
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/`+/g, '')
+    .replace(/(\*{1,3}|_{2,3})(\S(?:.*?\S)?)\1/g, '$2')
+    .replace(/(^|[^\p{L}\p{N}_])_(\S(?:.*?\S)?)_(?![\p{L}\p{N}_])/gu, '$1$2')
+    .replace(/^\s*#{1,6}\s+/gm, '')
+    .replace(/^\s*[-*•]\s+/gm, '')
+    .replace(/\*+/g, '');
+}
+
 export class SentenceSplitter {
   #buffer = '';
   /** Where scanning resumes (earlier positions are known not to end a sentence). */
@@ -78,7 +94,7 @@ export class SentenceSplitter {
   /** No more text: returns whatever is left as sentences. */
   flush(): string[] {
     const out = this.#take(true);
-    const rest = normalizeSentence(this.#buffer);
+    const rest = normalizeSentence(cleanForSpeech(this.#buffer));
     this.#buffer = '';
     this.#scanFrom = 0;
     if (SPEAKABLE.test(rest)) out.push(rest);
@@ -111,7 +127,7 @@ export class SentenceSplitter {
   }
 
   #cut(at: number, out: string[]): void {
-    const sentence = normalizeSentence(this.#buffer.slice(0, at));
+    const sentence = normalizeSentence(cleanForSpeech(this.#buffer.slice(0, at)));
     this.#buffer = this.#buffer.slice(at);
     this.#scanFrom = 0;
     if (SPEAKABLE.test(sentence)) out.push(sentence);

@@ -53,3 +53,18 @@ test('fragments with nothing speakable are dropped and white space is normalised
   assert.deepEqual(splitSentences('...  \n\n -- \n  Hello\t\tworld .'), ['Hello world .']);
   assert.deepEqual(splitSentences('   '), []);
 });
+
+test('markdown from an LLM reply is not read out', () => {
+  assert.deepEqual(splitSentences('**Sure!** Here is _the_ plan:\n- turn **off** the `lights`\n* lock the door\n# Done\nSee [the docs](https://example.com).'), [
+    'Sure!',
+    'Here is the plan:',
+    'turn off the lights',
+    'lock the door',
+    'Done',
+    'See the docs.',
+  ]);
+  assert.deepEqual(splitSentences('Set snake_case_name to on.'), ['Set snake_case_name to on.']);
+  const splitter = new SentenceSplitter();
+  const out = [...splitter.push('**Sure'), ...splitter.push('!** Then'), ...splitter.push(' more.')];
+  assert.deepEqual([...out, ...splitter.flush()], ['Sure!', 'Then more.']);
+});
