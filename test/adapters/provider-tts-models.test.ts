@@ -45,6 +45,7 @@ async function waitForVoices(port: number, check: (names: string[]) => boolean):
 describe('Piper and Kokoro voices found under models_dir, over Wyoming', { concurrency: false }, () => {
   let daemon: TestDaemon | undefined;
   let modelsDir = '';
+  let elsewhere = '';
 
   before(async () => {
     if (!ready) return;
@@ -52,17 +53,23 @@ describe('Piper and Kokoro voices found under models_dir, over Wyoming', { concu
     writePiperFixture(path.join(modelsDir, 'en_US-fixture-x_low'), { espeakDataDir: ESPEAK_DATA! });
     writeKokoroFixture(path.join(modelsDir, 'kokoro-fixture'), { espeakDataDir: ESPEAK_DATA! });
     writeRawPiperVoice(path.join(modelsDir, 'from-wyoming-piper'));
-    daemon = await startTestDaemon({ models_dir: modelsDir, tts: { espeak: { voices: ['en-us'] } } });
+    // a voice outside models_dir, named in the config
+    elsewhere = mkdtempSync(path.join(os.tmpdir(), 'tts-elsewhere-'));
+    writePiperFixture(elsewhere, { name: 'outside', espeakDataDir: ESPEAK_DATA! });
+    daemon = await startTestDaemon({
+      models_dir: modelsDir,
+      tts: { espeak: { voices: ['en-us'] }, piper: [{ model: path.join(elsewhere, 'outside.onnx'), name: 'configured-voice' }] },
+    });
   });
   after(async () => {
     await daemon?.stop();
-    if (modelsDir) rmSync(modelsDir, { recursive: true, force: true });
+    for (const dir of [modelsDir, elsewhere]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('installed voices are advertised Piper first and the default request uses the Piper voice', async (t) => {
+  test('voices under models_dir and in the config are advertised Piper first, and a request without a voice uses the first Piper voice', async (t) => {
     if (!need(t, ready, 'espeak-ng and its data are needed for the voice fixtures')) return;
     const list = await voices(daemon!.providerPort);
-    assert.deepEqual(list.map((v) => v.name), ['en_US-fixture-x_low', 'af_heart', 'am_adam', 'espeak-ng-en-us']);
+    assert.deepEqual(list.map((v) => v.name), ['en_US-fixture-x_low', 'configured-voice', 'af_heart', 'am_adam', 'espeak-ng-en-us']);
     assert.deepEqual(list[0]!.languages, ['en_US']);
     assert.ok(daemon!.logs.some((l) => l.includes('import-piper')), 'the unconverted wyoming-piper voice gets a hint in the log');
 
@@ -99,7 +106,9 @@ describe('Piper and Kokoro voices found under models_dir, over Wyoming', { concu
       daemon!.context.bus.emit('models-changed', { kind: 'tts' });
       await waitForVoices(daemon!.providerPort, (names) => !names.includes('af_heart'));
       assert.equal((await synthesize(client, 'Hello.', { name: 'af_heart' })).error?.code, 'SAT_ERR_TTS_UNKNOWN_VOICE');
-      assert.equal(daemon!.context.engines.tts.size, 3);
+      assert.equal(daemon!.context.engines.tts.size, 4);
+      const configured = await synthesize(client, 'From the config.', { name: 'configured-voice' });
+      assert.equal(configured.format?.rate, PIPER_FIXTURE_RATE);
     } finally {
       client.close();
     }
