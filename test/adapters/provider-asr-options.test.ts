@@ -88,3 +88,18 @@ test('with no model installed a request gets SAT_ERR_MODEL_NOT_FOUND', async () 
     await daemon.stop();
   }
 });
+
+test('cuda asked of a CPU-only native build falls back to cpu with a warning and still transcribes', async (t) => {
+  if (!need(t, hasZipformer(), 'shared zipformer model missing')) return;
+  const daemon = await startTestDaemon({ models_dir: sharedModel(), engine: { provider: 'cuda' }, stt: { default_model: ZIPFORMER } });
+  try {
+    assert.ok(daemon.logs.some((l) => /cuda requested/.test(l)), 'no cuda warning logged');
+    const client = await WyomingTestClient.connect(daemon.providerPort);
+    client.send('transcribe', {});
+    sendAudio(client, floatToInt16Bytes(clipSamples('piper-this-is-a-test.wav')), F16);
+    assert.match(String((await client.waitForType('transcript', 20_000)).data['text']), /TEST/);
+    client.close();
+  } finally {
+    await daemon.stop();
+  }
+});

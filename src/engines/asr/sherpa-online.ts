@@ -67,6 +67,7 @@ export class SherpaOnlineEngine implements AsrEngine {
   readonly #options: AsrBackendOptions;
   readonly #slot: ModelSlot<OnlineModel>;
   #nextId = 1;
+  #active = 0;
 
   constructor(options: AsrBackendOptions) {
     this.#options = options;
@@ -93,6 +94,11 @@ export class SherpaOnlineEngine implements AsrEngine {
 
   get loaded(): boolean {
     return this.#slot.loaded;
+  }
+
+  /** Streams open on the loaded model (tests and stats: a finished or dropped request frees its stream). */
+  get activeStreams(): number {
+    return this.#active;
   }
 
   async load(): Promise<void> {
@@ -124,6 +130,7 @@ export class SherpaOnlineEngine implements AsrEngine {
       throw new SatelliteError('SAT_ERR_ENGINE_BUSY', `${this.info.name} is busy (${model.streams.size} streams)`);
     }
     const id = this.#nextId++;
+    this.#active++;
     const handlers: StreamHandlers = { onPartial: options.onPartial };
     model.streams.set(id, handlers);
     model.host.post({ type: 'open', id });
@@ -133,6 +140,7 @@ export class SherpaOnlineEngine implements AsrEngine {
     const end = () => {
       if (done) return false;
       done = true;
+      this.#active--;
       options.signal?.removeEventListener('abort', cancel);
       release();
       return true;
