@@ -157,6 +157,16 @@ describe('satellite playback', () => {
     await ha.waitForType('info', 1_000);
   });
 
+  test('speak() says text through the local TTS on the speaker', async (t) => {
+    if (!need(t, ready, 'alsa-utils and the shared openWakeWord models are needed')) return;
+    if (!need(t, daemon!.context.engines.tts.size > 0, 'a local TTS voice (espeak-ng) is needed')) return;
+    const before = devices.played().length;
+    await daemon!.context.satellite!.speak('the pasta is ready');
+    const added = devices.played().subarray(before);
+    assert.ok(added.length > 22050, `at least half a second was played (${added.length} bytes)`);
+    assert.ok(peak(added) > 1000, 'and it is not silence');
+  });
+
   test('HA vanishing mid-playback is survived and the next connection plays', async (t) => {
     if (!need(t, ready, 'alsa-utils and the shared openWakeWord models are needed')) return;
     const format = { rate: 22050, width: 2, channels: 1 };

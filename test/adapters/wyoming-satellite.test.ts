@@ -34,6 +34,12 @@ describe('satellite end to end', () => {
 
   test('wake word → detection, asr→tts pipeline, the command streamed, TTS played and `played` sent', async (t) => {
     if (!need(t, ready, 'alsa-utils and the shared openWakeWord models are needed')) return;
+    const events: string[] = [];
+    const bus = daemon!.context.bus;
+    bus.on('wake-detected', 'test', (e) => events.push(`wake ${e.name} ${e.source} ${e.phrase}`));
+    bus.on('transcript', 'test', (e) => events.push(`transcript ${e.text} ${e.source}`));
+    bus.on('ha-connection', 'test', (e) => events.push(`ha ${e.connected}`));
+    bus.on('satellite-state', 'test', (e) => events.push(`state ${e.state}`));
     const ha = await FakeHomeAssistant.connect(daemon!.satellitePort!);
     try {
       const info = await ha.waitForType('info', 2_000);
@@ -78,6 +84,12 @@ describe('satellite end to end', () => {
       assert.ok(afterTranscript <= 2, `streaming stopped at the transcript (${afterTranscript} chunks after it)`);
       assert.ok(ha.frames.some((f) => f.type === 'ping'), 'the satellite pings once HA has pinged');
       assert.equal(daemon!.context.satellite?.state, 'idle');
+      const wakeEvent = events.find((e) => e.startsWith('wake '));
+      assert.match(wakeEvent ?? '', /^wake alexa satellite \S/);
+      assert.ok(events.includes('transcript he could wait no longer satellite'));
+      assert.equal(events[0], 'ha true');
+      const states = events.filter((e) => e.startsWith('state ')).map((e) => e.slice(6));
+      for (const s of ['listening', 'processing', 'speaking', 'idle']) assert.ok(states.includes(s), `state ${s} was published (${states.join(', ')})`);
     } finally {
       ha.close();
     }
