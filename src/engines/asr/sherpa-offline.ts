@@ -1,15 +1,17 @@
 /**
  * Offline (whole-utterance) recognisers through sherpa-onnx's OfflineRecognizer: Whisper,
- * Moonshine, SenseVoice, Paraformer, NeMo and icefall transducers. Loading and decoding use the
- * async native calls; one decode runs at a time per model and the wait is bounded.
+ * Moonshine, SenseVoice, Paraformer, NeMo and icefall transducers. Each loaded model lives in its
+ * own worker thread (feature extraction has no async variant and takes about a second for a
+ * Whisper window); one decode runs at a time per model and the wait is bounded.
  */
 import { ModelSlot } from '../model-slot.js';
 import { SatelliteError, errorMessage } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from './asr.js';
 import { baseLanguage } from './model-discovery.js';
 import type { AsrBackendOptions, AsrModelSpec } from './model-spec.js';
-import { loadSherpa, type SherpaOfflineRecognizer } from './sherpa-native.js';
 import { checkModelFiles } from './model-check.js';
+import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
+import { WorkerHost } from './worker-host.js';
 
 /** Shorter input is answered with an empty transcript instead of being decoded. */
 export const MIN_DECODE_SECONDS = 0.1;
@@ -63,6 +65,35 @@ export function offlineRecognizerConfig(
   };
 }
 
+class OfflineModel {
+  host!: WorkerHost<OfflineRequest, OfflineReply>;
+  readonly pending = new Map<number, { resolve: (r: { text: string; lang?: string | undefined }) => void; reject: (err: Error) => void }>();
+  #nextId = 1;
+
+  dispatch(reply: OfflineReply): void {
+    if (reply.type !== 'result' && reply.type !== 'error') return;
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    if (reply.type === 'result') p.resolve(reply);
+    else p.reject(new Error(reply.message));
+  }
+
+  decode(samples: Float32Array, sampleRate: number, config: Record<string, unknown> | undefined): Promise<{ text: string; lang?: string | undefined }> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const copy = samples.slice();
+      this.host.post({ type: 'decode', id, samples: copy, sampleRate, config }, [copy.buffer as ArrayBuffer]);
+    });
+  }
+
+  failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
 /** `<|en|>` → `en`. */
 function cleanLanguage(lang: string | undefined): string | undefined {
   const code = lang?.replace(/[<|>]/g, '').trim();
@@ -72,7 +103,7 @@ function cleanLanguage(lang: string | undefined): string | undefined {
 export class SherpaOfflineEngine implements AsrEngine {
   readonly info: AsrModelInfo;
   readonly #options: AsrBackendOptions;
-  readonly #slot: ModelSlot<SherpaOfflineRecognizer>;
+  readonly #slot: ModelSlot<OfflineModel>;
   /** Language and task the loaded recogniser is configured for (Whisper switches them per request). */
   #configured = '';
 
@@ -90,9 +121,10 @@ export class SherpaOfflineEngine implements AsrEngine {
       sampleRate: spec.sampleRate,
       tasks: spec.family === 'whisper' && spec.languages.length > 1 ? ['transcribe', 'translate'] : ['transcribe'],
     };
-    this.#slot = new ModelSlot<SherpaOfflineRecognizer>({
+    this.#slot = new ModelSlot<OfflineModel>({
       name: spec.name,
       load: () => this.#load(),
+      unload: (model) => model.host.terminate(),
       idleUnloadSeconds: runtime.idleUnloadSeconds,
       concurrency: 1,
       maxQueue: runtime.maxQueue,
@@ -113,14 +145,23 @@ export class SherpaOfflineEngine implements AsrEngine {
     await this.#slot.get();
   }
 
-  async #load(): Promise<SherpaOfflineRecognizer> {
+  async #load(): Promise<OfflineModel> {
     this.#configured = `${this.#options.spec.language ?? ''}|${this.#options.spec.task ?? 'transcribe'}`;
     await checkModelFiles(this.info.name, this.#options.spec.files);
-    try {
-      return await loadSherpa().OfflineRecognizer.createAsync(offlineRecognizerConfig(this.#options));
-    } catch (err) {
-      throw new SatelliteError('SAT_ERR_MODEL_LOAD', `${this.info.name}: ${errorMessage(err)}`, { cause: err });
-    }
+    const model = new OfflineModel();
+    model.host = await WorkerHost.start<OfflineRequest, OfflineReply>(
+      new URL('./sherpa-offline-worker.js', import.meta.url),
+      { config: offlineRecognizerConfig(this.#options) },
+      this.info.name,
+      {
+        onMessage: (reply) => model.dispatch(reply),
+        onCrash: (err) => {
+          model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} worker stopped: ${err.message}`, { cause: err }));
+          void this.#slot.unload();
+        },
+      },
+    );
+    return model;
   }
 
   #languageFor(requested: string | undefined): string {
@@ -143,16 +184,15 @@ export class SherpaOfflineEngine implements AsrEngine {
     const wanted: AsrTask = task ?? this.#options.spec.task ?? 'transcribe';
     if (!this.info.tasks?.includes(wanted)) throw new SatelliteError('SAT_ERR_UNSUPPORTED_TASK', `${this.info.name} cannot ${wanted}`);
     if (samples.length < MIN_DECODE_SECONDS * this.info.sampleRate) return { text: '', language: lang || this.#soleLanguage() };
-    return this.#slot.run(async (recognizer) => {
+    return this.#slot.run(async (model) => {
       const key = `${lang}|${wanted}`;
+      let config: Record<string, unknown> | undefined;
       if (this.#options.spec.family === 'whisper' && key !== this.#configured) {
-        recognizer.setConfig(offlineRecognizerConfig(this.#options, lang, wanted));
+        config = offlineRecognizerConfig(this.#options, lang, wanted);
         this.#configured = key;
       }
-      const stream = recognizer.createStream();
-      stream.acceptWaveform({ samples, sampleRate: this.info.sampleRate });
       try {
-        const result = await recognizer.decodeAsync(stream);
+        const result = await model.decode(samples, this.info.sampleRate, config);
         return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? (lang || this.#soleLanguage()) };
       } catch (err) {
         throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} decode failed: ${errorMessage(err)}`, { cause: err });
