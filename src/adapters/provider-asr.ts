@@ -36,6 +36,9 @@ export interface AsrServiceDeps {
   version: string;
 }
 
+/** `transcribe {vad_sensitivity}`: how much silence ends speech, relative to the configured value. */
+const VAD_SENSITIVITY_FACTOR: Record<string, number> = { relaxed: 1.5, default: 1, aggressive: 0.6 };
+
 export const ASR_PROGRAM = { name: 'speech-satellite-stt', url: 'https://github.com/speech-satellite/speech-satellite' };
 
 export function createAsrService(deps: AsrServiceDeps): ProviderService {
@@ -76,7 +79,7 @@ function asrInfo(deps: AsrServiceDeps): InfoParts {
 
 /** Per-connection state: one request at a time. */
 class AsrHandler implements ServiceHandler {
-  #request: { name?: string | null | undefined; language?: string | null | undefined } | undefined;
+  #request: { name?: string | null | undefined; language?: string | null | undefined; silenceFactor: number } | undefined;
   #session: SttSession | undefined;
   #engine: AsrEngine | undefined;
   #startedAt = 0;
@@ -118,7 +121,11 @@ class AsrHandler implements ServiceHandler {
 
   #transcribe(event: EventOf<'transcribe'>): void {
     this.#reset();
-    this.#request = { name: event.data.name, language: event.data.language };
+    this.#request = {
+      name: event.data.name,
+      language: event.data.language,
+      silenceFactor: VAD_SENSITIVITY_FACTOR[event.data.vad_sensitivity ?? 'default'] ?? 1,
+    };
     try {
       this.#engine = this.#select();
     } catch (err) {
@@ -147,7 +154,7 @@ class AsrHandler implements ServiceHandler {
       const session = await SttSession.open({
         engine,
         vad: this.deps.vad(),
-        vadSettings: settings.vad,
+        vadSettings: { ...settings.vad, minSilenceSeconds: settings.vad.minSilenceSeconds * (this.#request?.silenceFactor ?? 1) },
         language: this.#request?.language ?? undefined,
         maxUtteranceSeconds: settings.maxUtteranceSeconds,
         endpointOnSilence: settings.endpointOnSilence,
