@@ -118,7 +118,12 @@ export class MqttProbe {
   static async connect(url: string, filters: string[], options: mqtt.IClientOptions = {}): Promise<MqttProbe> {
     const client = await mqtt.connectAsync(url, { reconnectPeriod: 200, connectTimeout: 5000, ...options });
     const probe = new MqttProbe(client);
-    await client.subscribeAsync(filters, { qos: 1 });
+    try {
+      if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 });
+    } catch (err) {
+      await client.endAsync(true);
+      throw err;
+    }
     return probe;
   }
 
