@@ -81,6 +81,7 @@ export class SherpaOnlineEngine implements AsrEngine {
       backend: 'sherpa-online',
       streaming: true,
       sampleRate: spec.sampleRate,
+      tasks: ['transcribe'],
     };
     this.#slot = new ModelSlot<OnlineModel>({
       name: spec.name,
