@@ -58,11 +58,21 @@ export class CommandRunner {
       case 'volume':
         return sat.setVolume(command.percent);
       case 'wake_word':
-        return sat.selectWakeWord(command.name);
+        sat.selectWakeWord(command.name);
+        return settle(() => sat.activeWakeWord === command.name);
       case 'speak':
         return sat.speak(command.text);
     }
   }
+}
+
+/** The satellite switches wake models in the background; the state is published once it has. */
+export const WAKE_SWITCH_WAIT_MS = 3000;
+const SETTLE_POLL_MS = 25;
+
+async function settle(done: () => boolean, timeoutMs = WAKE_SWITCH_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
 }
 
 function withTransaction(response: CommandResponse, transaction: unknown): CommandResponse {

@@ -1,0 +1,165 @@
+/**
+ * MQTT control of the real satellite (ALSA file devices, the shared openWakeWord models, a real
+ * mosquitto): satellite entities in discovery, mute stops listening, volume is the playback gain,
+ * wake word select, speak, and wake events.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readClip } from '../../helpers/clips.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { need } from '../../helpers/system.js';
+import { makeFileDevices, silence, type FileDevices } from '../audio/alsa-file-devices.js';
+import { haveSatelliteParts, satelliteConfig, TTS_CLIP } from '../wyoming-satellite-fixtures.js';
+import { FakeHomeAssistant } from '../wyoming-satellite-ha.js';
+import { machineShortId } from '../../../src/adapters/mdns-identity.js';
+import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
+import { Broker, MOSQUITTO, MqttProbe } from './broker.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const partsReason = 'mosquitto, alsa-utils and the shared openWakeWord models are needed';
+const ready = () => MOSQUITTO !== null && haveSatelliteParts();
+
+type StateDoc = Record<string, any>;
+
+function peak(pcm: Buffer): number {
+  let max = 0;
+  for (let i = 0; i + 1 < pcm.length; i += 2) max = Math.max(max, Math.abs(pcm.readInt16LE(i)));
+  return max;
+}
+
+/** "alexa" every 4 s, starting at 2 s. */
+function repeatedWake(times: number): Buffer {
+  const alexa = readClip('oww-alexa.wav').pcm;
+  const parts = [silence(2)];
+  for (let i = 0; i < times; i++) parts.push(alexa, silence(4 - alexa.length / 32000));
+  return Buffer.concat(parts);
+}
+
+interface Rig {
+  broker: Broker;
+  devices: FileDevices;
+  daemon: TestDaemon;
+  probe: MqttProbe;
+  ha: FakeHomeAssistant;
+  base: string;
+  /** The next state document (after `from`) that satisfies `check`. */
+  state(check: (doc: StateDoc) => boolean, from?: number): Promise<StateDoc>;
+  command(topic: string, payload: string): Promise<StateDoc>;
+}
+
+async function startRig(name: string, mic: Buffer): Promise<Rig> {
+  const broker = await Broker.start();
+  const devices = makeFileDevices(mic, { mic: `mq${name}mic`, speaker: `mq${name}spk` });
+  const daemon = await startTestDaemon({ ...satelliteConfig(devices), name, mqtt: { url: broker.url } });
+  const base = `speech-satellite/${name}`;
+  const probe = await MqttProbe.connect(broker.url, [`${base}/#`, 'homeassistant/#']);
+  const ha = await FakeHomeAssistant.connect(daemon.satellitePort!);
+  const state = async (check: (doc: StateDoc) => boolean, from = 0) => {
+    const m = await probe.waitFor((x) => x.topic === `${base}/state` && check(JSON.parse(x.text) as StateDoc), from, 15_000, 'a matching state');
+    return JSON.parse(m.text) as StateDoc;
+  };
+  const command = async (topic: string, payload: string) => {
+    const mark = probe.mark();
+    await probe.publish(`${base}/${topic}`, payload);
+    const reply = await probe.waitFor((m) => m.topic === `${base}/response`, mark, 15_000, `response to ${topic}`);
+    return JSON.parse(reply.text) as StateDoc;
+  };
+  return { broker, devices, daemon, probe, ha, base, state, command };
+}
+
+async function stopRig(rig: Rig | undefined): Promise<void> {
+  if (!rig) return;
+  rig.ha.close();
+  await rig.probe.close();
+  await rig.daemon.stop();
+  await rig.broker.stop();
+  rig.devices.cleanup();
+}
+
+describe('MQTT mute of the real satellite', () => {
+  let rig: Rig | undefined;
+  after(() => stopRig(rig));
+
+  test('mute via MQTT stops the satellite listening and is reflected in state; unmute brings wake words back', async (t) => {
+    if (!need(t, ready(), partsReason)) return;
+    rig = await startRig('mutetest', repeatedWake(4));
+    const { probe, ha, base } = rig;
+    await probe.waitForText(`${base}/availability`, 'online');
+    const deviceId = mqttIdentity('mutetest', machineShortId()).deviceId;
+    for (const [component, key] of [['sensor', 'state'], ['switch', 'mute'], ['number', 'volume'], ['select', 'wake_word'], ['event', 'wake'], ['notify', 'speak'], ['binary_sensor', 'ha_connection']]) {
+      const m = await probe.waitFor((x) => x.topic === `homeassistant/${component}/${deviceId}/${key}/config` && x.text !== '', 0, 10_000, `${component} ${key} discovery`);
+      assert.equal((JSON.parse(m.text) as StateDoc)['device'].model, 'Wyoming voice satellite');
+    }
+    await rig.state((d) => d['ha_connected'] === true && d['state'] === 'idle');
+
+    // Muted before the wake words at 2 s and 6 s: neither is heard.
+    const reply = await rig.command('mute/set', 'ON');
+    assert.equal(reply['status'], 'ok');
+    await rig.state((d) => d['muted'] === true && d['state'] === 'muted');
+    assert.equal(rig.daemon.context.satellite!.muted, true);
+    await sleep(6_500);
+    assert.ok(!ha.types().includes('detection'), 'no detection while muted over MQTT');
+
+    // Unmuted: the wake word at 10 s is heard, shows on the MQTT wake event and in the state.
+    const mark = probe.mark();
+    assert.equal((await rig.command('mute/set', 'OFF'))['status'], 'ok');
+    await rig.state((d) => d['muted'] === false, mark);
+    const detection = await ha.waitForType('detection', 8_000);
+    assert.equal(detection.frame.data['name'], 'alexa');
+    const wake = await probe.waitFor((m) => m.topic === `${base}/wake`, mark);
+    assert.equal((JSON.parse(wake.text) as StateDoc)['event_type'], 'alexa');
+    const doc = await rig.state((d) => d['wake']?.word === 'alexa', mark);
+    assert.equal(doc['wake'].source, 'satellite');
+  });
+});
+
+describe('MQTT volume, wake word and speak on the real satellite', () => {
+  let rig: Rig | undefined;
+  after(() => stopRig(rig));
+
+  test('volume via MQTT changes the playback gain; wake word select and speak work; bad values are refused', async (t) => {
+    if (!need(t, ready(), partsReason)) return;
+    rig = await startRig('voltest', silence(1));
+    const { ha, devices } = rig;
+    await rig.state((d) => d['ha_connected'] === true);
+    const tts = readClip(TTS_CLIP);
+    const play = async () => {
+      const from = ha.frames.length;
+      const before = devices.played().length;
+      ha.sendAudio(tts.pcm, tts.format);
+      await ha.waitForType('played', 5_000, from);
+      return peak(devices.played().subarray(before));
+    };
+    assert.equal((await rig.command('volume/set', '100'))['status'], 'ok');
+    const full = await play();
+    const reply = await rig.command('command', JSON.stringify({ command: 'volume', value: 50, transaction: 'v1' }));
+    assert.deepEqual(reply, { command: 'volume', status: 'ok', transaction: 'v1' });
+    await rig.state((d) => d['volume'] === 50);
+    const half = await play();
+    assert.ok(full > 1000, 'the clip is audible at full volume');
+    assert.ok(Math.abs(half / full - 0.25) < 0.02, `50 % plays at a quarter of the amplitude (${half} vs ${full})`);
+
+    const tooLoud = await rig.command('volume/set', '150');
+    assert.equal(tooLoud['error']?.code, 'SAT_ERR_MQTT_OUT_OF_RANGE');
+    assert.equal(rig.daemon.context.satellite!.volume, 50, 'an out-of-range volume changes nothing');
+
+    const words = rig.daemon.context.satellite!.wakeWords;
+    const other = words.find((w) => w !== 'alexa');
+    if (other) {
+      assert.equal((await rig.command('wake_word/set', other))['status'], 'ok');
+      await rig.state((d) => d['wake_word'] === other);
+    }
+    const unknown = await rig.command('wake_word/set', 'abracadabra');
+    assert.equal(unknown['error']?.code, 'SAT_ERR_MQTT_UNKNOWN_WAKE_WORD');
+
+    if (rig.daemon.context.engines.tts.size > 0) {
+      const before = devices.played().length;
+      assert.equal((await rig.command('speak', 'the pasta is ready'))['status'], 'ok');
+      const added = devices.played().subarray(before);
+      assert.ok(added.length > 16000, `speech was played (${added.length} bytes)`);
+      assert.ok(peak(added) > 500, 'and it is not silence');
+    } else {
+      t.diagnostic('no local TTS voice: speak over MQTT not checked');
+    }
+  });
+});
