@@ -37,14 +37,30 @@ function comment(node: Node, indent: string): string[] {
   return lines;
 }
 
+function isNullable(node: Node): boolean {
+  const options = (node['anyOf'] ?? node['oneOf']) as Node[] | undefined;
+  return node['type'] === 'null' || (Array.isArray(node['type']) && node['type'].includes('null')) || (options?.some((o) => o['type'] === 'null') ?? false);
+}
+
+function placeholder(node: Node): string {
+  const t = node['type'];
+  return `(unset; ${Array.isArray(t) ? t.join(' or ') : String(t ?? 'value')})`;
+}
+
 function render(node: Node, indent: string, out: string[]): void {
   const props = (node['properties'] ?? {}) as Record<string, Node>;
   for (const [key, raw] of Object.entries(props)) {
     const child = unwrap(raw);
     out.push(...comment(child, indent));
     if (child['type'] === 'object' && child['properties']) {
-      out.push(`${indent}${key}:`);
-      render(child, `${indent}  `, out);
+      const inner: string[] = [];
+      render(child, `${indent}  `, inner);
+      // A section whose options are all commented out must still parse as a mapping.
+      const empty = inner.every((line) => line.trimStart().startsWith('#'));
+      out.push(`${indent}${key}:${empty ? ' {}' : ''}`, ...inner);
+    } else if (child['default'] === undefined && !isNullable(raw)) {
+      // No default and null is not allowed: show the option commented out, so the file still parses.
+      out.push(`${indent}# ${key}: ${placeholder(child)}`);
     } else {
       out.push(`${indent}${key}: ${scalar(child['default'])}`);
     }
