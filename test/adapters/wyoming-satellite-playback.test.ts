@@ -167,6 +167,26 @@ describe('satellite playback', () => {
     assert.ok(peak(added) > 1000, 'and it is not silence');
   });
 
+  test('the wake word can be switched to another installed model, and the choice is saved', async (t) => {
+    if (!need(t, ready, 'alsa-utils and the shared openWakeWord models are needed')) return;
+    const control = daemon!.context.satellite!;
+    assert.deepEqual([...control.wakeWords].sort(), ['alexa', 'hey_jarvis', 'hey_mycroft', 'hey_rhasspy']);
+    const active = () => control.activeWakeWord;
+    assert.equal(active(), 'alexa');
+    assert.throws(() => control.selectWakeWord('okay_nabu'), (err: Error & { code?: string }) => err.code === 'SAT_ERR_UNKNOWN_WAKE_WORD');
+    control.selectWakeWord('hey_jarvis');
+    const deadline = Date.now() + 2_000;
+    while (active() !== 'hey_jarvis' && Date.now() < deadline) await sleep(10);
+    assert.equal(active(), 'hey_jarvis');
+    const from = ha!.frames.length;
+    ha!.send('describe', {});
+    const info = await ha!.waitForType('info', 1_000, from);
+    assert.deepEqual((info.frame.data['satellite'] as { active_wake_words: string[] }).active_wake_words, ['hey_jarvis']);
+    while (!readFileSync(path.join(stateDir, 'satellite.json'), 'utf8').includes('hey_jarvis') && Date.now() < deadline) await sleep(10);
+    assert.deepEqual((JSON.parse(readFileSync(path.join(stateDir, 'satellite.json'), 'utf8')) as { wake_words: string[] }).wake_words, ['hey_jarvis']);
+    control.selectWakeWord('alexa');
+  });
+
   test('HA vanishing mid-playback is survived and the next connection plays', async (t) => {
     if (!need(t, ready, 'alsa-utils and the shared openWakeWord models are needed')) return;
     const format = { rate: 22050, width: 2, channels: 1 };
