@@ -16,6 +16,10 @@ export async function startMdns(context: DaemonContext): Promise<void> {
   const services: AnnouncedService[] = [];
   for (const endpoint of ['provider', 'satellite'] as const) {
     const address = context.endpoints[endpoint];
+    if (address && isLoopback(address.address)) {
+      log.info({ endpoint, address: address.address }, 'endpoint listens on loopback only; not announced');
+      continue;
+    }
     if (address) services.push({ instance: instanceName(config.name, shortId, endpoint), port: address.port });
   }
   if (services.length === 0) {
@@ -38,4 +42,8 @@ export async function startMdns(context: DaemonContext): Promise<void> {
     return;
   }
   context.lifecycle.onStop('mdns', () => responder.stop());
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === 'localhost';
 }
