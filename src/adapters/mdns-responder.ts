@@ -46,6 +46,7 @@ export class MdnsResponder {
   #timers = new Set<NodeJS.Timeout>();
   #watch: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #conflicts = new Set<string>();
 
   constructor(options: MdnsResponderOptions) {
     this.#o = options;
@@ -106,6 +107,21 @@ export class MdnsResponder {
     this.#mdns.on('error', (err) => this.#o.log.warn({ err }, 'mDNS socket error'));
     this.#mdns.on('warning', (err) => this.#o.log.debug({ err }, 'mDNS warning'));
     this.#mdns.on('query', (packet, rinfo) => this.#onQuery(packet, rinfo));
+    this.#mdns.on('response', (packet) => this.#watchConflicts(packet.answers ?? []));
+  }
+
+  /** Another host answering for one of our instance names with other data: say so once. */
+  #watchConflicts(answers: MdnsRecord[]): void {
+    for (const r of answers) {
+      if (r.type !== 'SRV' || r.ttl === 0) continue;
+      const ours = this.#records.find((x) => x.type === 'SRV' && x.name.toLowerCase() === r.name.replace(/\.$/, '').toLowerCase());
+      if (!ours || this.#conflicts.has(ours.name)) continue;
+      const a = ours.data as { port: number; target: string };
+      const b = r.data as { port: number; target: string };
+      if (a.port === b.port && a.target.toLowerCase() === b.target.replace(/\.$/, '').toLowerCase()) continue;
+      this.#conflicts.add(ours.name);
+      this.#o.log.warn({ instance: ours.name, theirs: `${b.target}:${b.port}` }, 'another host announces the same mDNS instance name; set a distinct `name`');
+    }
   }
 
   /** With interfaces chosen, multicast goes out of the first one that has an IPv4 address. */

@@ -55,6 +55,7 @@ export function createNetns(tag: string): Netns {
       spawnSync('ip', ['link', 'del', ns.v0], { stdio: 'ignore' });
     },
   };
+  ns.remove(); // left over from a crashed run with the same pid
   try {
     ip(['netns', 'add', ns.name]);
     ip(['link', 'add', ns.v0, 'type', 'veth', 'peer', 'name', ns.v1, 'netns', ns.name]);
