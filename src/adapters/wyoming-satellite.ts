@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.js';
 import type { CoreBus } from '../core/bus.js';
 import type { EngineRegistry } from '../core/daemon-context.js';
-import { initialState, type SatelliteSettings } from '../core/satellite/state.js';
+import { initialState, type Input, type SatelliteSettings } from '../core/satellite/state.js';
+import type { PcmFormat } from '../audio/pcm.js';
+import type { WakeModelInfo } from '../engines/wake/wake.js';
 import type { Logger } from '../util/logger.js';
 import type { AudioBackend } from './audio/audio-device.js';
 import { describeStatus } from './audio/backoff.js';
@@ -82,51 +84,14 @@ export class WyomingSatellite {
 
   static async start(options: SatelliteOptions): Promise<{ satellite: WyomingSatellite; address: AddressInfo }> {
     const { config, engines, bus, log } = options;
-    const { satellite: sc, audio } = config;
+    const sc = config.satellite;
     const stateDir = config.state_dir ?? os.tmpdir();
     const stateFile = new SatelliteStateFile(stateDir, log);
     const saved = stateFile.load();
-    const sounds = loadSounds(sc.sounds, stateDir);
-    const settings = satelliteSettings(config);
-    const reopen = { reopenInitialMs: audio.reopen_initial_s * 1000, reopenMaxMs: audio.reopen_max_s * 1000 };
-
-    const speakerFormat = { rate: audio.speaker.rate, width: audio.speaker.width, channels: audio.speaker.channels };
-    const speaker = audio.speaker.device
-      ? new Speaker({ backend: options.speakerBackend, device: audio.speaker.device, format: speakerFormat, volume: saved.volume ?? audio.speaker.volume, ...reopen, log })
-      : null;
-    const mic = new Microphone({
-      backend: options.micBackend,
-      device: audio.mic.device,
-      format: { rate: audio.mic.rate, width: audio.mic.width, channels: audio.mic.channels },
-      samplesPerChunk: audio.mic.samples_per_chunk,
-      gain: audio.mic.gain,
-      pace: audio.mic.pace,
-      ...reopen,
-      log,
-    });
-
+    const { mic, speaker } = createDevices(options, saved.volume);
     const wakeModels = localWakeModels(engines.wake);
-    let runtime: SatelliteRuntime; // the listeners call into the runtime, which needs them first
-    const wake = sc.mode === 'local-wake' ? new WakeListener(engines.wake, (name) => runtime.dispatch({ type: 'wake-detected', name, at: performance.now() }), log) : null;
-    const vad = sc.mode === 'vad' && engines.vad ? new VadListener(engines.vad, sc.vad.threshold ?? config.vad.threshold, () => runtime.dispatch({ type: 'speech-detected' }), log) : null;
-    if (sc.mode === 'vad' && !vad) log.error('satellite mode "vad" needs a Silero VAD model; none is installed');
-    if (wake) {
-      const words = chooseWakeWords(wakeModels, saved.wake_words ?? sc.wake_words, config.wake.default_model, log);
-      await wake.listen(words).catch((err: unknown) => log.error({ err }, 'local wake word detection is not available'));
-    }
-
-    runtime = new SatelliteRuntime({
-      initial: initialState(settings),
-      send: (type, data, payload) => link.send(type, data, payload),
-      speaker,
-      sounds,
-      wake,
-      vad,
-      preRoll: new PreRollBuffer(Math.round(sc.vad.pre_roll_s * MIC_OUTPUT_FORMAT.rate) * MIC_OUTPUT_FORMAT.width),
-      bus,
-      phraseOf: (name) => wakeModels.find((m) => m.name === name)?.phrase ?? name,
-      log,
-    });
+    let runtime: SatelliteRuntime; // the listeners and the link call into the runtime, which needs them first
+    const { wake, vad } = await createListeners(config, engines, saved.wake_words, (input) => runtime.dispatch(input), log);
     const link = new SatelliteLink(
       {
         onConnected: () => {
@@ -141,42 +106,22 @@ export class WyomingSatellite {
       },
       log,
     );
-    if (saved.muted) runtime.dispatch({ type: 'set-muted', muted: true });
-
-    const deviceDetail = () => [describeStatus('microphone', mic.status), speaker && describeStatus('speaker', speaker.status)].filter(Boolean).join('; ') || undefined;
-    mic.onChunk = (pcm) => runtime.onMicChunk(pcm);
-    mic.onStatus = (status) => {
-      runtime.setDeviceDetail(deviceDetail());
-      if (status.state === 'failed') runtime.dispatch({ type: 'mic-lost' });
-    };
-    if (speaker) speaker.onStatus = () => runtime.setDeviceDetail(deviceDetail());
-
-    const server = new WyomingServer({
-      name: 'satellite',
-      host: sc.host,
-      port: sc.port,
-      maxConnections: sc.max_connections,
-      idleTimeoutMs: 0, // the keep-alive decides when HA is gone
-      limits: {
-        maxHeaderBytes: config.provider.limits.max_header_bytes,
-        maxDataBytes: config.provider.limits.max_data_bytes,
-        maxPayloadBytes: config.provider.limits.max_payload_bytes,
-      },
-      info: () =>
-        satelliteInfo({
-          name: sc.name ?? config.name ?? os.hostname(),
-          area: sc.area ?? config.area,
-          description: sc.description,
-          version: options.version,
-          hasVad: sc.mode === 'vad',
-          wakeModels,
-          activeWakeWords: wake?.words ?? [],
-          mic: MIC_OUTPUT_FORMAT,
-          speaker: speaker ? speakerFormat : null,
-        }),
-      createHandler: (connection) => link.handler(connection),
+    runtime = new SatelliteRuntime({
+      initial: initialState(satelliteSettings(config)),
+      send: (type, data, payload) => link.send(type, data, payload),
+      speaker,
+      sounds: loadSounds(sc.sounds, stateDir),
+      wake,
+      vad,
+      preRoll: new PreRollBuffer(Math.round(sc.vad.pre_roll_s * MIC_OUTPUT_FORMAT.rate) * MIC_OUTPUT_FORMAT.width),
+      bus,
+      phraseOf: (name) => wakeModels.find((m) => m.name === name)?.phrase ?? name,
       log,
     });
+    if (saved.muted) runtime.dispatch({ type: 'set-muted', muted: true });
+    connectDevices(runtime, mic, speaker);
+
+    const server = createEndpoint(options, link, () => ({ wakeModels, activeWakeWords: wake?.words ?? [], speaker: speaker?.format ?? null }));
     const address = await server.listen();
     mic.start();
     const control = new SatelliteController({
@@ -187,7 +132,7 @@ export class WyomingSatellite {
       stateFile,
       tts: engines.tts,
       ttsVoice: sc.tts_voice ?? config.tts.default_voice,
-      initialVolume: saved.volume ?? audio.speaker.volume,
+      initialVolume: saved.volume ?? config.audio.speaker.volume,
       log,
     });
     return { satellite: new WyomingSatellite({ server, link, runtime, mic, wake, vad, control }), address };
@@ -201,4 +146,99 @@ export class WyomingSatellite {
     this.#wake?.close();
     this.#vad?.close();
   }
+}
+
+function createDevices(options: SatelliteOptions, savedVolume: number | undefined): { mic: Microphone; speaker: Speaker | null } {
+  const { audio } = options.config;
+  const { log } = options;
+  const reopen = { reopenInitialMs: audio.reopen_initial_s * 1000, reopenMaxMs: audio.reopen_max_s * 1000 };
+  const speaker = audio.speaker.device
+    ? new Speaker({
+        backend: options.speakerBackend,
+        device: audio.speaker.device,
+        format: { rate: audio.speaker.rate, width: audio.speaker.width, channels: audio.speaker.channels },
+        volume: savedVolume ?? audio.speaker.volume,
+        ...reopen,
+        log,
+      })
+    : null;
+  const mic = new Microphone({
+    backend: options.micBackend,
+    device: audio.mic.device,
+    format: { rate: audio.mic.rate, width: audio.mic.width, channels: audio.mic.channels },
+    samplesPerChunk: audio.mic.samples_per_chunk,
+    gain: audio.mic.gain,
+    pace: audio.mic.pace,
+    ...reopen,
+    log,
+  });
+  return { mic, speaker };
+}
+
+/** Mic audio goes where the state says; device trouble shows in the state and ends a stream. */
+function connectDevices(runtime: SatelliteRuntime, mic: Microphone, speaker: Speaker | null): void {
+  const detail = () => [describeStatus('microphone', mic.status), speaker && describeStatus('speaker', speaker.status)].filter(Boolean).join('; ') || undefined;
+  mic.onChunk = (pcm) => runtime.onMicChunk(pcm);
+  mic.onStatus = (status) => {
+    runtime.setDeviceDetail(detail());
+    if (status.state === 'failed') runtime.dispatch({ type: 'mic-lost' });
+  };
+  if (speaker) speaker.onStatus = () => runtime.setDeviceDetail(detail());
+}
+
+/** The wake listener (local-wake mode) or the VAD listener (VAD mode). */
+async function createListeners(
+  config: Readonly<Config>,
+  engines: EngineRegistry,
+  savedWords: string[] | undefined,
+  dispatch: (input: Input) => void,
+  log: Logger,
+): Promise<{ wake: WakeListener | null; vad: VadListener | null }> {
+  const sc = config.satellite;
+  if (sc.mode === 'local-wake') {
+    const wake = new WakeListener(engines.wake, (name) => dispatch({ type: 'wake-detected', name, at: performance.now() }), log);
+    const words = chooseWakeWords(localWakeModels(engines.wake), savedWords ?? sc.wake_words, config.wake.default_model, log);
+    await wake.listen(words).catch((err: unknown) => log.error({ err }, 'local wake word detection is not available'));
+    return { wake, vad: null };
+  }
+  if (sc.mode === 'vad') {
+    if (!engines.vad) log.error('satellite mode "vad" needs a Silero VAD model; none is installed');
+    const vad = engines.vad ? new VadListener(engines.vad, sc.vad.threshold ?? config.vad.threshold, () => dispatch({ type: 'speech-detected' }), log) : null;
+    return { wake: null, vad };
+  }
+  return { wake: null, vad: null };
+}
+
+/** The satellite's own Wyoming endpoint: `info` built at each `describe`, one link handler per connection. */
+function createEndpoint(
+  options: SatelliteOptions,
+  link: SatelliteLink,
+  live: () => { wakeModels: readonly WakeModelInfo[]; activeWakeWords: readonly string[]; speaker: PcmFormat | null },
+): WyomingServer {
+  const { config, log } = options;
+  const sc = config.satellite;
+  return new WyomingServer({
+    name: 'satellite',
+    host: sc.host,
+    port: sc.port,
+    maxConnections: sc.max_connections,
+    idleTimeoutMs: 0, // the keep-alive decides when HA is gone
+    limits: {
+      maxHeaderBytes: config.provider.limits.max_header_bytes,
+      maxDataBytes: config.provider.limits.max_data_bytes,
+      maxPayloadBytes: config.provider.limits.max_payload_bytes,
+    },
+    info: () =>
+      satelliteInfo({
+        name: sc.name ?? config.name ?? os.hostname(),
+        area: sc.area ?? config.area,
+        description: sc.description,
+        version: options.version,
+        hasVad: sc.mode === 'vad',
+        mic: MIC_OUTPUT_FORMAT,
+        ...live(),
+      }),
+    createHandler: (connection) => link.handler(connection),
+    log,
+  });
 }

@@ -147,6 +147,11 @@ export class Speaker {
     return this.#volume;
   }
 
+  /** What the device is given. */
+  get format(): PcmFormat {
+    return this.#options.format;
+  }
+
   set volume(percent: number) {
     this.#volume = Math.max(0, Math.min(100, percent));
   }
