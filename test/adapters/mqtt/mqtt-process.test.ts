@@ -90,3 +90,24 @@ test('a retained restart command is ignored, so it cannot cause a restart loop',
   await daemon.waitForLog((l) => l.msg === 'ignoring a retained MQTT command; commands must not be retained');
   assert.ok(daemon.running, 'still running');
 });
+
+test('the broker password can come from SATELLITE_MQTT__PASSWORD and is never logged', async (t) => {
+  if (!need(t, MOSQUITTO !== null, 'mosquitto is not installed')) return;
+  const secret = 'env-only-secret-42';
+  const broker = await Broker.start({ satellite: secret });
+  const topic = 'speech-satellite/env-pass/availability';
+  const probe = await MqttProbe.connect(broker.url, [topic], { username: 'satellite', password: secret });
+  const daemon = DaemonProcess.start({
+    config: { name: 'Env Pass', provider: { host: '127.0.0.1', port: 0 }, mdns: { enabled: false }, models: { auto_pull: false }, mqtt: { url: broker.url, username: 'satellite' } },
+    env: { SATELLITE_MQTT__PASSWORD: secret },
+  });
+  t.after(async () => {
+    await daemon.stop('SIGKILL');
+    await probe.close();
+    await broker.stop();
+  });
+  await probe.waitForText(topic, 'online');
+  await daemon.stop('SIGTERM');
+  assert.ok(daemon.raw.length > 0);
+  assert.ok(!daemon.raw.some((l) => l.includes(secret)), 'the password appears in no log line');
+});
