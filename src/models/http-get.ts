@@ -12,6 +12,8 @@ import { openTunnel, proxyAuthHeader, proxyFor } from './proxy.js';
 export const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Connection-level failures that mean "cannot reach the publisher at all". */
+/** Certificate problems: retrying cannot help, and they must never be ignored. */
+const TLS_TRUST_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
 
 export interface HttpGetOptions {
@@ -115,6 +117,11 @@ export function classifyNetworkError(err: unknown, target: URL): Error {
   if (err instanceof DownloadError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if ((err as Error).name === 'AbortError') return err as Error;
+  if (TLS_TRUST_CODES.test(code)) {
+    return new DownloadError('SAT_ERR_MODEL_TLS', `${target.host} presented a certificate that is not trusted: ${(err as Error).message}`, false, undefined, {
+      cause: err,
+    });
+  }
   if (UNREACHABLE_CODES.has(code)) {
     return new DownloadError('SAT_ERR_MODEL_OFFLINE', `cannot reach ${target.host} (${code}): no network or the host is down`, true, undefined, {
       cause: err,
