@@ -1,6 +1,28 @@
-/** Starts the http part of the daemon. */
+/** Starts the OpenAI-compatible HTTP shim when `http.enabled` is set. */
+import { createOpenAiShim } from '../adapters/http/openai-shim.js';
 import type { DaemonContext } from '../core/daemon-context.js';
+import { moduleLogger } from '../util/logger.js';
 
-export async function startHttp(_context: DaemonContext): Promise<void> {
-  // filled in by the http feature
+/** Routes that are probes, not work: kept out of the per-service request stats. */
+const UNCOUNTED_ROUTES = new Set(['health', 'metrics', 'unknown']);
+
+export async function startHttp(context: DaemonContext): Promise<void> {
+  const { config } = context;
+  if (!config.http.enabled) return;
+  const log = moduleLogger('http', context.log);
+  const shim = createOpenAiShim({
+    config,
+    engines: context.engines,
+    stats: context.stats,
+    startedAt: context.startedAt,
+    log,
+    onRequest: (record) => {
+      const level = UNCOUNTED_ROUTES.has(record.route) ? 'debug' : 'info';
+      log[level]({ route: record.route, status: record.status, ms: Math.round(record.ms), code: record.code }, 'request');
+      if (UNCOUNTED_ROUTES.has(record.route)) return;
+      context.bus.emit('provider-request', { service: `http-${record.route}`, ok: record.status < 400, ms: record.ms, code: record.code });
+    },
+  });
+  context.endpoints.http = await shim.listen();
+  context.lifecycle.onStop('http shim', () => shim.close());
 }

@@ -20,6 +20,7 @@ export const httpSection = z.object({
     .default([])
     .describe('browser origins allowed by CORS (e.g. http://localhost:3000, or "*"); empty = CORS off'),
   max_upload_bytes: positiveInt.default(OPENAI_UPLOAD_LIMIT_BYTES).describe('largest audio upload accepted (413 past it)'),
+  max_audio_s: z.number().positive().default(900).describe('longest audio accepted in one transcription (413 past it)'),
   max_json_bytes: positiveInt.default(256 * 1024).describe('largest JSON request body accepted'),
   request_timeout_s: seconds.default(120).describe('a request that takes longer is cancelled (408 while uploading, 504 after); 0 = never'),
   max_concurrent: positiveInt.default(2).describe('requests served at once per engine; more get 429 with Retry-After'),

@@ -1,0 +1,75 @@
+/**
+ * Uploaded audio → float32 mono at the engine's rate. WAV (any rate, 8/16/24/32-bit integer or
+ * float, any channel count) is decoded here; every other container goes through ffmpeg when it
+ * is installed, and is refused with a 400 that says so when it is not.
+ */
+import { parseWav } from '../../audio/wav.js';
+import { checkFormat, pcmToFloatMono, resample } from '../../audio/pcm.js';
+import { errorCode, SatelliteError } from '../../util/errors.js';
+import type { Ffmpeg } from './ffmpeg.js';
+import { HttpError } from './http-errors.js';
+
+/** Containers named in the error message when ffmpeg is missing. */
+const FFMPEG_CONTAINERS = 'mp3, ogg/opus, webm, flac, m4a';
+
+export interface DecodedAudio {
+  samples: Float32Array;
+  rate: number;
+  seconds: number;
+}
+
+export function isWav(bytes: Buffer): boolean {
+  return bytes.length >= 12 && bytes.toString('ascii', 0, 4) === 'RIFF' && bytes.toString('ascii', 8, 12) === 'WAVE';
+}
+
+export async function decodeUpload(
+  bytes: Buffer,
+  rate: number,
+  options: { ffmpeg: Ffmpeg; maxSeconds: number; signal?: AbortSignal },
+): Promise<DecodedAudio> {
+  if (bytes.length === 0) throw new HttpError(400, 'the uploaded file is empty', { code: 'invalid_audio', param: 'file' });
+  const maxSamples = Math.ceil(options.maxSeconds * rate);
+  let samples: Float32Array;
+  if (isWav(bytes)) {
+    samples = decodeWav(bytes, rate);
+  } else {
+    if (!(await options.ffmpeg.available())) {
+      throw new HttpError(
+        400,
+        `the file is not WAV; decoding other formats (${FFMPEG_CONTAINERS}) needs ffmpeg, which is not installed ` +
+          `(looked for '${options.ffmpeg.program}'); send WAV or install ffmpeg`,
+        { code: 'unsupported_format', param: 'file' },
+      );
+    }
+    try {
+      samples = await options.ffmpeg.decode(bytes, rate, maxSamples + 1, options.signal);
+    } catch (err) {
+      throw audioError(err);
+    }
+  }
+  if (samples.length > maxSamples) {
+    throw new HttpError(413, `audio is longer than the limit of ${options.maxSeconds} s`, { code: 'audio_too_long', param: 'file' });
+  }
+  return { samples, rate, seconds: samples.length / rate };
+}
+
+function decodeWav(bytes: Buffer, rate: number): Float32Array {
+  try {
+    const wav = parseWav(bytes);
+    checkFormat(wav.format);
+    return resample(pcmToFloatMono(wav.pcm, wav.format), wav.format.rate, rate);
+  } catch (err) {
+    throw audioError(err);
+  }
+}
+
+function audioError(err: unknown): HttpError {
+  const code = errorCode(err);
+  if (code === 'SAT_ERR_UTTERANCE_TOO_LONG') {
+    return new HttpError(413, (err as Error).message, { code: 'audio_too_long', param: 'file', cause: err });
+  }
+  if (err instanceof SatelliteError && (code === 'SAT_ERR_BAD_WAV' || code === 'SAT_ERR_AUDIO_FORMAT')) {
+    return new HttpError(400, `cannot decode the audio file: ${err.message}`, { code: 'invalid_audio', param: 'file', cause: err });
+  }
+  return new HttpError(500, `decoding the audio failed: ${(err as Error).message}`, { code: 'decode_failed', cause: err });
+}

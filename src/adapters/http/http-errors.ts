@@ -1,0 +1,93 @@
+/**
+ * Errors as OpenAI clients expect them: `{"error": {"message", "type", "param", "code"}}` with a
+ * matching status. Engine and audio errors (coded SatelliteErrors) are mapped to a status here so
+ * every route answers the same way.
+ */
+import type { ServerResponse } from 'node:http';
+import { errorCode, errorMessage, SatelliteError } from '../../util/errors.js';
+
+export type OpenAiErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'timeout_error' | 'server_error';
+
+export interface OpenAiErrorBody {
+  error: { message: string; type: OpenAiErrorType; param: string | null; code: string | null };
+}
+
+export interface HttpErrorOptions {
+  code: string;
+  param?: string | null;
+  type?: OpenAiErrorType;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class HttpError extends SatelliteError {
+  override readonly name = 'HttpError';
+  readonly status: number;
+  readonly type: OpenAiErrorType;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, message: string, options: HttpErrorOptions) {
+    super(options.code, message, { cause: options.cause });
+    this.status = status;
+    this.type = options.type ?? defaultType(status);
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+
+  body(): OpenAiErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+function defaultType(status: number): OpenAiErrorType {
+  if (status === 401) return 'authentication_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 408 || status === 504) return 'timeout_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+export const badRequest = (message: string, param: string | null = null, code = 'invalid_value'): HttpError =>
+  new HttpError(400, message, { code, param });
+
+export const missingParameter = (param: string): HttpError =>
+  new HttpError(400, `you must provide '${param}'`, { code: 'missing_required_parameter', param });
+
+/** Engine/audio error codes that are the client's fault or a busy engine, not a server fault. */
+const CODE_STATUS: Record<string, number> = {
+  SAT_ERR_ENGINE_BUSY: 429,
+  SAT_ERR_AUDIO_FORMAT: 400,
+  SAT_ERR_BAD_WAV: 400,
+  SAT_ERR_TEXT_TOO_LONG: 400,
+  SAT_ERR_VOICE_NOT_FOUND: 400,
+  SAT_ERR_MODEL_NOT_FOUND: 404,
+  SAT_ERR_UTTERANCE_TOO_LONG: 413,
+};
+
+/** Any thrown value as an HttpError; unknown failures become 500 keeping their cause. */
+export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError {
+  if (err instanceof HttpError) return err;
+  const code = errorCode(err);
+  const status = CODE_STATUS[code] ?? 500;
+  const headers: Record<string, string> = status === 429 ? { 'Retry-After': String(retryAfterSeconds) } : {};
+  const message = status === 500 ? `internal error: ${errorMessage(err)}` : errorMessage(err);
+  return new HttpError(status, message, { code: status === 429 ? 'rate_limit_exceeded' : code, headers, cause: err });
+}
+
+/** Writes the envelope unless a response has already started (then the connection is cut). */
+export function sendError(res: ServerResponse, error: HttpError): void {
+  if (res.writableEnded || res.destroyed) return;
+  if (res.headersSent) {
+    // Too late for a status: cutting the stream is the only signal left.
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(error.body());
+  res.writeHead(error.status, {
+    ...error.headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}

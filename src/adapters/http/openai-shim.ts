@@ -1,0 +1,62 @@
+/** Assembles the OpenAI-compatible shim: the server, its routes and their shared helpers. */
+import type { Config } from '../../config/schema.js';
+import type { EngineRegistry } from '../../core/daemon-context.js';
+import type { ProviderStats } from '../../core/provider-stats.js';
+import type { Logger } from '../../util/logger.js';
+import { EngineLimiter } from './engine-limiter.js';
+import { Ffmpeg } from './ffmpeg.js';
+import type { HttpDeps } from './http-deps.js';
+import { HttpMetrics } from './http-metrics.js';
+import { HttpShimServer, type RequestRecord } from './http-server.js';
+import { infoRoutes } from './info-routes.js';
+import { FORM_OVERHEAD_BYTES } from './request-body.js';
+import { speechRoutes } from './speech-route.js';
+import { transcriptionRoutes } from './transcription-route.js';
+
+export interface OpenAiShimOptions {
+  config: Readonly<Pick<Config, 'http' | 'stt' | 'tts' | 'vad'>>;
+  engines: EngineRegistry;
+  stats: ProviderStats;
+  startedAt: Date;
+  log: Logger;
+  onRequest?: (record: RequestRecord) => void;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+export function createOpenAiShim(options: OpenAiShimOptions): HttpShimServer {
+  const settings = options.config.http;
+  const metrics = new HttpMetrics();
+  const deps: HttpDeps = {
+    config: options.config,
+    engines: options.engines,
+    stats: options.stats,
+    ffmpeg: new Ffmpeg(settings.ffmpeg),
+    limiter: new EngineLimiter(settings.max_concurrent, settings.retry_after_s),
+    metrics,
+    startedAt: options.startedAt,
+  };
+  if (!settings.api_key && !isLoopback(settings.host)) {
+    options.log.warn({ host: settings.host }, 'the HTTP shim listens beyond loopback without an api_key: anyone who can reach it may use it');
+  }
+  return new HttpShimServer({
+    host: settings.host,
+    port: settings.port,
+    apiKey: settings.api_key,
+    corsOrigins: settings.cors_origins,
+    requestTimeoutMs: settings.request_timeout_s * 1000,
+    maxConnections: settings.max_connections,
+    maxBodyBytes: Math.max(settings.max_upload_bytes + FORM_OVERHEAD_BYTES, settings.max_json_bytes),
+    retryAfterSeconds: settings.retry_after_s,
+    routes: [...transcriptionRoutes(deps), ...speechRoutes(deps), ...infoRoutes(deps)],
+    log: options.log,
+    onRequest: (record) => {
+      metrics.recordRequest(record.route, record.method, record.status, record.ms / 1000);
+      options.onRequest?.(record);
+    },
+  });
+}

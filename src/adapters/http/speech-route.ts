@@ -1,0 +1,123 @@
+/**
+ * POST /v1/audio/speech: JSON in, audio out as it is synthesized, either as chunked bytes
+ * (`stream_format: audio`) or as `speech.audio.delta` / `speech.audio.done` server-sent events.
+ * Nothing is sent until the first audio exists, so a failure before that still gets an envelope.
+ */
+import type { HttpDeps } from './http-deps.js';
+import { badRequest, HttpError, missingParameter, toHttpError } from './http-errors.js';
+import type { Exchange, Route } from './http-server.js';
+import { resolveVoice, type ResolvedVoice } from './model-resolver.js';
+import { readJsonBody } from './request-body.js';
+import { endResponse, SseWriter, writeChunk } from './respond.js';
+import { CONTENT_TYPES, createEncoder, isEncodedFormat, NATIVE_FORMATS, SPEECH_FORMATS, type SpeechFormat } from './speech-encoder.js';
+
+export const MIN_SPEED = 0.25;
+export const MAX_SPEED = 4;
+/** OpenAI's own limit on `input`. */
+export const OPENAI_MAX_INPUT_CHARS = 4096;
+
+interface SpeechRequest {
+  input: string;
+  voice: ResolvedVoice;
+  format: SpeechFormat;
+  speed: number;
+  sse: boolean;
+}
+
+export function speechRoutes(deps: HttpDeps): Route[] {
+  return [{ method: 'POST', path: '/v1/audio/speech', name: 'speech', handle: (x) => handle(deps, x) }];
+}
+
+async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
+  const body = await readJsonBody(x.req, deps.config.http.max_json_bytes);
+  const request = await parseRequest(deps, body);
+  const { engine, engineId, voice } = request.voice;
+  const release = deps.limiter.acquire(`tts:${engineId}`);
+  x.res.on('close', release);
+
+  const sse = request.sse ? new SseWriter(x.res) : undefined;
+  let audioSeconds = 0;
+  const output = (bytes: Buffer) => {
+    if (sse) {
+      sse.start({ 'X-Voice': voice.name });
+      void sse.send({ type: 'speech.audio.delta', audio: bytes.toString('base64') });
+      return;
+    }
+    if (!x.res.headersSent) {
+      x.res.writeHead(200, { 'Content-Type': CONTENT_TYPES[request.format], 'X-Voice': voice.name, 'Transfer-Encoding': 'chunked' });
+    }
+    void writeChunk(x.res, bytes);
+  };
+  const encoder = createEncoder(request.format, voice.sampleRate, deps.ffmpeg, output);
+  x.signal.addEventListener('abort', () => encoder.abort(), { once: true });
+  const started = performance.now();
+  try {
+    await engine.synthesize({
+      text: request.input,
+      voice: voice.name,
+      speed: request.speed,
+      signal: x.signal,
+      onAudio: (samples) => {
+        audioSeconds += samples.length / voice.sampleRate;
+        encoder.push(samples);
+      },
+    });
+    await encoder.end();
+  } catch (err) {
+    encoder.abort();
+    if (!sse || !x.res.headersSent) throw err;
+    await sse.fail({ ...toHttpError(err, deps.config.http.retry_after_s).body(), type: 'error' });
+    return;
+  }
+  deps.metrics.recordRtf('tts', voice.name, audioSeconds, (performance.now() - started) / 1000);
+  if (sse) {
+    sse.start({ 'X-Voice': voice.name });
+    const words = request.input.split(/\s+/).filter(Boolean).length;
+    await sse.send({ type: 'speech.audio.done', usage: { input_tokens: words, output_tokens: 0, total_tokens: words } });
+    sse.end();
+    return;
+  }
+  if (!x.res.headersSent) x.res.writeHead(200, { 'Content-Type': CONTENT_TYPES[request.format], 'X-Voice': voice.name });
+  endResponse(x.res);
+}
+
+async function parseRequest(deps: HttpDeps, body: Record<string, unknown>): Promise<SpeechRequest> {
+  const input = body['input'];
+  if (input === undefined || input === null || input === '') throw missingParameter('input');
+  if (typeof input !== 'string') throw badRequest('input must be a string', 'input');
+  const maxChars = Math.min(OPENAI_MAX_INPUT_CHARS, deps.config.tts.max_text_chars);
+  if (input.length > maxChars) throw badRequest(`input is longer than ${maxChars} characters`, 'input', 'string_above_max_length');
+  const model = optionalString(body, 'model');
+  const rawVoice = body['voice'];
+  const voiceName =
+    typeof rawVoice === 'object' && rawVoice !== null ? optionalString(rawVoice as Record<string, unknown>, 'id') : optionalString(body, 'voice');
+  const voice = resolveVoice(deps.engines, deps.config, model, voiceName);
+
+  const ffmpeg = await deps.ffmpeg.available();
+  const format = (optionalString(body, 'response_format') ?? (ffmpeg ? 'mp3' : 'wav')) as SpeechFormat;
+  const available = ffmpeg ? SPEECH_FORMATS : NATIVE_FORMATS;
+  if (!SPEECH_FORMATS.includes(format)) {
+    throw badRequest(`response_format '${format}' is unknown; available here: ${available.join(', ')}`, 'response_format');
+  }
+  if (isEncodedFormat(format) && !ffmpeg) {
+    throw badRequest(
+      `response_format '${format}' needs ffmpeg, which is not installed (looked for '${deps.ffmpeg.program}'); available here: ${available.join(', ')}`,
+      'response_format',
+      'unsupported_format',
+    );
+  }
+  const speed = body['speed'] ?? 1;
+  if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
+    throw badRequest(`speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}`, 'speed');
+  }
+  const streamFormat = optionalString(body, 'stream_format') ?? 'audio';
+  if (streamFormat !== 'audio' && streamFormat !== 'sse') throw badRequest("stream_format must be 'audio' or 'sse'", 'stream_format');
+  return { input, voice, format, speed, sse: streamFormat === 'sse' };
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, `${key} must be a string`, { code: 'invalid_value', param: key });
+  return value;
+}

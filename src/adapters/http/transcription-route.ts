@@ -1,0 +1,132 @@
+/**
+ * POST /v1/audio/transcriptions and /v1/audio/translations: a multipart upload is read within the
+ * size limit, decoded, run through the chosen engine and answered in the requested format, or as
+ * server-sent `transcript.text.delta` / `transcript.text.done` events with `stream=true`.
+ */
+import type { AsrEngine, AsrTask } from '../../engines/asr/asr.js';
+import { decodeUpload } from './audio-input.js';
+import type { HttpDeps } from './http-deps.js';
+import { badRequest, HttpError, missingParameter, toHttpError } from './http-errors.js';
+import type { Exchange, Route } from './http-server.js';
+import { resolveAsr } from './model-resolver.js';
+import { readMultipart, type Upload } from './request-body.js';
+import { sendText, SseWriter } from './respond.js';
+import { transcribe, type Transcript } from './transcriber.js';
+import { needsSegments, renderTranscript, RESPONSE_FORMATS, type Granularity, type ResponseFormat } from './transcript-formats.js';
+
+interface TranscriptionRequest {
+  engine: AsrEngine;
+  format: ResponseFormat;
+  granularities: Granularity[];
+  language: string | undefined;
+  stream: boolean;
+}
+
+export function transcriptionRoutes(deps: HttpDeps): Route[] {
+  return [
+    { method: 'POST', path: '/v1/audio/transcriptions', name: 'transcriptions', handle: (x) => handle(deps, x, 'transcribe') },
+    { method: 'POST', path: '/v1/audio/translations', name: 'translations', handle: (x) => handle(deps, x, 'translate') },
+  ];
+}
+
+async function handle(deps: HttpDeps, x: Exchange, task: AsrTask): Promise<void> {
+  const upload = await readMultipart(x.req, { maxFileBytes: deps.config.http.max_upload_bytes, fileField: 'file' });
+  if (!upload.file) throw missingParameter('file');
+  const request = parseRequest(deps, upload, task);
+  const { engine } = request;
+  const release = deps.limiter.acquire(`asr:${engine.info.name}`);
+  x.res.on('close', release);
+  const audio = await decodeUpload(upload.file.data, engine.info.sampleRate, {
+    ffmpeg: deps.ffmpeg,
+    maxSeconds: deps.config.http.max_audio_s,
+    signal: x.signal,
+  });
+  const options = {
+    language: request.language,
+    task,
+    signal: x.signal,
+    segmented: !request.stream && needsSegments(request.format, request.granularities),
+    vad: deps.engines.vad,
+    vadSettings: { threshold: deps.config.vad.threshold, minSilenceSeconds: deps.config.vad.min_silence_s },
+  };
+  const started = performance.now();
+  const record = (t: Transcript) => deps.metrics.recordRtf('asr', engine.info.name, t.duration, (performance.now() - started) / 1000);
+  if (request.stream) return streamTranscript(deps, x, engine, audio.samples, options, record);
+  const transcript = await transcribe(engine, audio.samples, options);
+  record(transcript);
+  const rendered = renderTranscript(request.format, transcript, task, request.granularities);
+  sendText(x.res, 200, rendered.body, rendered.contentType, { 'X-Model': engine.info.name });
+}
+
+function parseRequest(deps: HttpDeps, upload: Upload, task: AsrTask): TranscriptionRequest {
+  const field = (name: string) => upload.fields.get(name)?.at(-1)?.trim() || undefined;
+  const engine = resolveAsr(deps.engines, deps.config, field('model'));
+  if (task === 'translate' && !engine.info.tasks?.includes('translate')) {
+    throw badRequest(
+      `the model '${engine.info.name}' cannot translate; translations need a multilingual Whisper model`,
+      'model',
+      'translation_unsupported',
+    );
+  }
+  const format = (field('response_format') ?? 'json') as ResponseFormat;
+  if (!RESPONSE_FORMATS.includes(format)) {
+    throw badRequest(`response_format must be one of ${RESPONSE_FORMATS.join(', ')}`, 'response_format');
+  }
+  const granularities = [...(upload.fields.get('timestamp_granularities[]') ?? []), ...(upload.fields.get('timestamp_granularities') ?? [])]
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const g of granularities) {
+    if (g !== 'word' && g !== 'segment') throw badRequest(`timestamp_granularities[] takes word or segment, not '${g}'`, 'timestamp_granularities[]');
+  }
+  const temperature = field('temperature');
+  if (temperature !== undefined) {
+    const value = Number(temperature);
+    if (!Number.isFinite(value) || value < 0 || value > 1) throw badRequest('temperature must be a number from 0 to 1', 'temperature');
+  }
+  const language = task === 'translate' ? undefined : field('language');
+  if (language && !supportsLanguage(engine, language)) {
+    throw badRequest(`the model '${engine.info.name}' does not support language '${language}' (it knows ${engine.info.languages.join(', ')})`, 'language', 'unsupported_language');
+  }
+  const stream = /^(true|1)$/i.test(field('stream') ?? '');
+  return { engine, format, granularities: granularities as Granularity[], language, stream };
+}
+
+function supportsLanguage(engine: AsrEngine, language: string): boolean {
+  const languages = engine.info.languages.map((l) => l.toLowerCase());
+  if (languages.length === 0) return true;
+  const wanted = language.toLowerCase();
+  const base = wanted.split(/[-_]/)[0];
+  return languages.some((l) => l === wanted || l.split(/[-_]/)[0] === base);
+}
+
+/** SSE: deltas as the partial text grows (never retracted), then the final text. */
+async function streamTranscript(
+  deps: HttpDeps,
+  x: Exchange,
+  engine: AsrEngine,
+  samples: Float32Array,
+  options: Parameters<typeof transcribe>[2],
+  record: (t: Transcript) => void,
+): Promise<void> {
+  const sse = new SseWriter(x.res);
+  sse.start({ 'X-Model': engine.info.name });
+  let sent = '';
+  const delta = (partial: string) => {
+    const text = partial.trimStart();
+    if (!text.startsWith(sent) || text.length === sent.length) return;
+    const piece = text.slice(sent.length);
+    sent = text;
+    void sse.send({ type: 'transcript.text.delta', delta: piece });
+  };
+  try {
+    const transcript = await transcribe(engine, samples, { ...options, onPartial: delta });
+    record(transcript);
+    delta(transcript.text);
+    await sse.send({ type: 'transcript.text.done', text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } });
+    sse.end();
+  } catch (err) {
+    const error = err instanceof HttpError ? err : toHttpError(err, deps.config.http.retry_after_s);
+    await sse.fail({ ...error.body(), type: 'error' });
+  }
+}

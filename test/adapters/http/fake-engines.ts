@@ -1,0 +1,77 @@
+/**
+ * Tiny in-process engines for testing the shim's own logic (routing, limits, envelopes) without
+ * model weights. The real engines are exercised through the daemon in the other shim tests.
+ */
+import type { AsrEngine, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from '../../../src/engines/asr/asr.js';
+import type { TtsEngine, TtsRequest, TtsVoiceInfo } from '../../../src/engines/tts/tts.js';
+import type { EngineRegistry } from '../../../src/core/daemon-context.js';
+
+const attribution = { name: 'test', url: 'https://example.invalid' };
+
+/** "Transcribes" by reporting how many seconds of non-silent audio it was given. */
+export class CountingAsr implements AsrEngine {
+  readonly info;
+  sessions: AsrSessionOptions[] = [];
+
+  constructor(name = 'counting-asr', tasks: AsrTask[] = ['transcribe']) {
+    this.info = { name, description: 'test', languages: ['en'], version: null, attribution, backend: 'test', streaming: true, sampleRate: 16000, tasks };
+  }
+
+  async createSession(options: AsrSessionOptions): Promise<AsrSession> {
+    this.sessions.push(options);
+    let samples = 0;
+    let loud = 0;
+    let partial = 'heard';
+    return {
+      accept: (chunk) => {
+        samples += chunk.length;
+        for (const v of chunk) if (Math.abs(v) > 0.01) loud++;
+        partial += ' .';
+        options.onPartial?.(partial);
+      },
+      finish: async (): Promise<AsrResult> => ({ text: `${partial} ${samples} samples ${loud} loud` }),
+      cancel: () => undefined,
+    };
+  }
+
+  async unload(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+/** A voice that sings a 440 Hz tone, 0.1 s per character, in 0.1 s chunks spread over ticks. */
+export class ToneTts implements TtsEngine {
+  readonly voices: TtsVoiceInfo[];
+  requests: TtsRequest[] = [];
+
+  constructor(readonly rate = 22050) {
+    this.voices = [
+      { name: 'tone-low', description: 'test', languages: ['en'], version: null, attribution, backend: 'test', sampleRate: rate, speakers: null },
+      { name: 'tone-high', description: 'test', languages: ['en'], version: null, attribution, backend: 'test', sampleRate: rate, speakers: null },
+    ];
+  }
+
+  async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {
+    this.requests.push(request);
+    const chunk = Math.round(this.rate / 10);
+    for (let i = 0; i < request.text.length; i++) {
+      request.signal?.throwIfAborted();
+      const samples = new Float32Array(chunk);
+      for (let j = 0; j < chunk; j++) samples[j] = 0.5 * Math.sin((2 * Math.PI * 440 * (i * chunk + j)) / this.rate);
+      request.onAudio(samples);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { sampleRate: this.rate };
+  }
+
+  async unload(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+export function registry(asr: AsrEngine[] = [new CountingAsr()], tts: TtsEngine[] = [new ToneTts()]): EngineRegistry {
+  return {
+    asr: new Map(asr.map((e) => [e.info.name, e])),
+    tts: new Map(tts.map((e, i) => [`tts-${i}`, e])),
+    wake: new Map(),
+    vad: undefined,
+  };
+}

@@ -1,0 +1,72 @@
+/** Starts the shim alone on port 0 over a given engine registry (for tests of its own logic). */
+import { parseConfig } from '../../../src/config/load.js';
+import { createOpenAiShim } from '../../../src/adapters/http/openai-shim.js';
+import { CoreBus } from '../../../src/core/bus.js';
+import { ProviderStats } from '../../../src/core/provider-stats.js';
+import type { EngineRegistry } from '../../../src/core/daemon-context.js';
+import { createLogger } from '../../../src/util/logger.js';
+import { registry } from './fake-engines.js';
+
+export interface Shim {
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startShim(http: Record<string, unknown> = {}, engines: EngineRegistry = registry(), extra: Record<string, unknown> = {}): Promise<Shim> {
+  const config = parseConfig({ ...extra, http: { enabled: true, port: 0, ...http } }, {});
+  const logs: string[] = [];
+  const log = createLogger({ level: 'debug', format: 'json', destination: { write: (line: string) => logs.push(line) } });
+  const bus = new CoreBus(log);
+  const stats = new ProviderStats(bus);
+  const shim = createOpenAiShim({ config, engines, stats, startedAt: new Date(), log });
+  const address = await shim.listen();
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    logs,
+    close: async () => {
+      await shim.close();
+      stats.stop();
+    },
+  };
+}
+
+/** A multipart body the way clients send it. */
+export function multipart(fields: Record<string, string | string[]>, file?: { name: string; data: Buffer; type?: string }): { body: Buffer; contentType: string } {
+  const boundary = `----test${Math.random().toString(36).slice(2)}`;
+  const parts: Buffer[] = [];
+  if (file) {
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`),
+      file.data,
+      Buffer.from('\r\n'),
+    );
+  }
+  for (const [name, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`));
+    }
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export async function postForm(
+  url: string,
+  fields: Record<string, string | string[]>,
+  file?: { name: string; data: Buffer; type?: string },
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const { body, contentType } = multipart(fields, file);
+  return fetch(url, { method: 'POST', body, headers: { 'Content-Type': contentType, ...headers } });
+}
+
+/** Asserts OpenAI's error envelope and returns its `error` object. */
+export async function envelope(response: Response): Promise<{ message: string; type: string; param: string | null; code: string | null }> {
+  const body = (await response.json()) as { error?: Record<string, unknown> };
+  const error = body.error;
+  if (!error || typeof error['message'] !== 'string' || typeof error['type'] !== 'string' || !('param' in error) || !('code' in error)) {
+    throw new Error(`not an OpenAI error envelope: ${JSON.stringify(body)}`);
+  }
+  return error as { message: string; type: string; param: string | null; code: string | null };
+}
