@@ -1,5 +1,8 @@
 /** `satellite models list|pull|verify|remove|import-piper`. */
+import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { importPiperVoice } from '../engines/tts/piper-import.js';
+import { recordImport } from '../models/record-import.js';
 import { downloadSize, isPinned } from '../models/catalogue.js';
 import type { CatalogueEntry } from '../models/catalogue-schema.js';
 import { managerFromConfig } from '../models/from-config.js';
@@ -127,6 +130,21 @@ async function remove(args: IdsArgs): Promise<void> {
   for (const id of await manager.remove(args.ids ?? [], { force: args.force ?? false })) process.stdout.write(`removed ${id}\n`);
 }
 
+type ImportArgs = GlobalArgs & { voice: string; 'voice-name'?: string; json?: string; overwrite?: boolean };
+
+/** wyoming-piper voices (VOICE.onnx + VOICE.onnx.json) become sherpa-onnx voices, recorded in the lock (trust on first use). */
+async function importPiper(args: ImportArgs): Promise<void> {
+  const manager = openManager(args);
+  const result = await importPiperVoice(path.resolve(args.voice), manager.modelsDir, {
+    name: args['voice-name'],
+    configPath: args.json,
+    overwrite: args.overwrite ?? false,
+  });
+  await recordImport(manager.modelsDir, path.resolve(args.voice), result.name);
+  process.stdout.write(`imported voice ${result.name} into ${result.dir}\n`);
+  if (result.skippedSymbols.length) process.stderr.write(`note: ${result.skippedSymbols.length} multi-character phoneme symbols were left out of tokens.txt\n`);
+}
+
 function run<A>(fn: (args: A) => Promise<void>): (args: A) => Promise<void> {
   return (args) => fn(args).catch(fail);
 }
@@ -170,6 +188,17 @@ export const modelsCommand: CommandModule<object, GlobalArgs> = {
             .positional('ids', { type: 'string', array: true })
             .option('force', { type: 'boolean', describe: 'also when another installed model needs it' }) as never,
         handler: run(remove),
+      })
+      .command<ImportArgs>({
+        command: 'import-piper <voice>',
+        describe: 'install a Piper voice you already have (e.g. from wyoming-piper): VOICE.onnx with VOICE.onnx.json beside it',
+        builder: (b) =>
+          b
+            .positional('voice', { type: 'string', demandOption: true, describe: 'path to VOICE.onnx' })
+            .option('voice-name', { type: 'string', describe: 'voice and folder name (default: the file name)' })
+            .option('json', { type: 'string', describe: 'the voice config, if not VOICE.onnx.json' })
+            .option('overwrite', { type: 'boolean', describe: 'replace an installed voice of the same name' }) as never,
+        handler: run(importPiper),
       })
       .demandCommand(1),
   handler: () => undefined,

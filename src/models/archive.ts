@@ -65,7 +65,8 @@ export async function listTree(root: string, allowLinksWithin: string = root): P
       else if (entry.isFile()) out.push(rel);
       else if (entry.isSymbolicLink()) {
         const target = path.resolve(path.dirname(full), await readlink(full));
-        if (target !== allowLinksWithin && !target.startsWith(allowLinksWithin + path.sep)) {
+        const inside = path.relative(allowLinksWithin, target);
+        if (inside.startsWith('..') || path.isAbsolute(inside)) {
           throw new SatelliteError('SAT_ERR_MODEL_ARCHIVE', `archive member ${rel} links outside the model folder`);
         }
       } else throw new SatelliteError('SAT_ERR_MODEL_ARCHIVE', `archive member ${rel} is not a regular file`);

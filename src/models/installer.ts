@@ -76,7 +76,8 @@ async function pullLocked(entry: CatalogueEntry, options: InstallerOptions, forc
       throw new SatelliteError('SAT_ERR_MODEL_CONVERT', `${entry.id} needs the "${entry.convert}" conversion, which this build does not offer`);
     }
     if (converter) await converter(staging, entry, modelsDir);
-    const files = await hashTree(staging, modelsDir);
+    // a conversion may link shared data (espeak-ng-data) from elsewhere; archives may not
+    const files = await hashTree(staging, converter ? path.parse(modelsDir).root : staging);
     const shared = options.catalogue.entries.some((e) => e.id !== entry.id && folderOf(e) === folderOf(entry));
     await placeStaged(staging, path.join(modelsDir, folderOf(entry)), shared, workDir(modelsDir));
     await updateLock(modelsDir, (data) => {

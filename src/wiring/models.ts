@@ -5,12 +5,14 @@
  * install on the bus (`models-changed`), so the engine parts rescan and the service appears in
  * `info` without a restart. With no network it says so once and keeps serving.
  */
+import path from 'node:path';
 import type { DaemonContext } from '../core/daemon-context.js';
+import { convertPiperVoice, findEspeakDataIn, systemEspeakDataDir } from '../engines/tts/piper-import.js';
 import type { CatalogueEntry } from '../models/catalogue-schema.js';
 import { managerFromConfig } from '../models/from-config.js';
 import { describeFailure, type ModelManager } from '../models/manager.js';
 import { LogProgress } from '../models/progress.js';
-import { errorCode } from '../util/errors.js';
+import { errorCode, SatelliteError } from '../util/errors.js';
 import { moduleLogger, type Logger } from '../util/logger.js';
 import type { Converter } from '../models/installer.js';
 
@@ -19,7 +21,22 @@ const OFFLINE_CODES = new Set(['SAT_ERR_MODEL_OFFLINE', 'SAT_ERR_MODEL_DOWNLOAD_
 
 /** Local conversion steps the installer may need (named here: they use engine backends). */
 export function modelConverters(): Partial<Record<'piper', Converter>> {
-  return {};
+  return { piper: convertDownloadedPiperVoice };
+}
+
+/**
+ * A rhasspy Piper voice (.onnx + .onnx.json, verified against its pins) becomes a sherpa-onnx
+ * voice folder in staging: metadata added to the model, tokens.txt written, espeak-ng-data
+ * linked (the catalogue's espeak-ng-data model, pulled first, else the system's).
+ */
+async function convertDownloadedPiperVoice(stagingDir: string, entry: CatalogueEntry, modelsDir: string): Promise<void> {
+  const onnx = entry.downloads.map((d) => d.path).find((p) => p?.endsWith('.onnx'));
+  if (!onnx) throw new SatelliteError('SAT_ERR_MODEL_CONVERT', `${entry.id}: no .onnx download to convert`);
+  const espeakDataDir = findEspeakDataIn(modelsDir) ?? (await systemEspeakDataDir());
+  if (!espeakDataDir) {
+    throw new SatelliteError('SAT_ERR_ESPEAK_DATA_MISSING', `${entry.id} needs espeak-ng data: pull espeak-ng-data or install espeak-ng`);
+  }
+  await convertPiperVoice(path.join(stagingDir, onnx), stagingDir, { name: path.basename(onnx, '.onnx'), espeakDataDir });
 }
 
 export function pullCommandFor(preset: string): string {

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinCataloguePath, readCatalogueFile } from '../../src/models/catalogue.js';
 import { readLock } from '../../src/models/lock-file.js';
 import { hasSharedModels, need, sharedModel } from '../helpers/system.js';
-import { removeDir, SHARED_BYTES, tempDir } from '../models/fixtures.js';
+import { removeDir, SHARED_BYTES, tempDir, writeCatalogue } from '../models/fixtures.js';
 import { MirrorServer } from '../models/mirror-server.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -53,7 +53,7 @@ async function setup(): Promise<{ server: MirrorServer; dir: string; modelsDir: 
   };
 }
 
-test('models list shows the catalogue with sizes, licences and engines, and --json marks what is installed', async (t) => {
+test('models list shows the catalogue with sizes, licences and engines; pull --defaults installs the default preset and --json marks it installed', async (t) => {
   if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
   const s = await setup();
   try {
@@ -62,13 +62,16 @@ test('models list shows the catalogue with sizes, licences and engines, and --js
     assert.match(table.stdout, /silero-vad-v6\s+vad\s+stt \(VAD\): silero\s+2\.2 MB\s+MIT/);
     assert.match(table.stdout, /oww-hey-jarvis .*\[non-commercial\]/);
     assert.match(table.stdout, /licence-clean/);
-    const pulled = await cli(['models', 'pull', 'silero-vad-v6', '--config', s.config]);
+    // --defaults takes the `defaults` preset, here narrowed by an extra catalogue to what the mirror holds
+    const extra = writeCatalogue(s.dir, [], { defaults: { description: 'test', models: ['silero-vad-v6', 'oww-hey-jarvis'] } });
+    writeFileSync(s.config, JSON.stringify({ ...JSON.parse(readFileSync(s.config, 'utf8')), models: { mirrors: s.server.mirrors(), catalogues: [extra] } }));
+    const pulled = await cli(['models', 'pull', '--defaults', '--config', s.config]);
     assert.equal(pulled.status, 0, pulled.stderr);
     const json = await cli(['models', 'list', '--json', '--installed', '--config', s.config]);
     const rows = JSON.parse(json.stdout) as Array<{ id: string; state: string; installed: { trust: string } | null }>;
     assert.deepEqual(
       rows.map((r) => [r.id, r.state, r.installed?.trust]),
-      [['silero-vad-v6', 'installed', 'pinned']],
+      ['silero-vad-v6', 'oww-melspectrogram', 'oww-embedding', 'oww-hey-jarvis'].map((id) => [id, 'installed', 'pinned']),
     );
   } finally {
     await s.close();
@@ -128,6 +131,28 @@ test('models pull with an unknown name or nothing to pull fails with a clear mes
     assert.match(nothing.stderr, /--defaults/);
     const preset = await cli(['models', 'pull', '--preset', 'nope', '--models-dir', dir]);
     assert.match(preset.stderr, /unknown preset "nope"/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('models import-piper installs a wyoming-piper voice as a sherpa-onnx voice and verify covers it', async (t) => {
+  const { systemEspeakDataDir, writeRawPiperVoice } = await import('../../scripts/fixtures/tts-fixtures.js');
+  if (!need(t, systemEspeakDataDir() !== null, 'espeak-ng data (apt install espeak-ng) missing')) return;
+  const dir = tempDir('cli-import');
+  try {
+    const onnx = writeRawPiperVoice(path.join(dir, 'voices'), { name: 'en_US-kitchen-low' });
+    const modelsDir = path.join(dir, 'models');
+    const imported = await cli(['models', 'import-piper', onnx, '--models-dir', modelsDir]);
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.match(imported.stdout, /imported voice en_US-kitchen-low/);
+    assert.ok(existsSync(path.join(modelsDir, 'en_US-kitchen-low', 'tokens.txt')));
+    assert.equal((await readLock(modelsDir)).models['en_US-kitchen-low']?.trust, 'tofu');
+    const verified = await cli(['models', 'verify', '--models-dir', modelsDir]);
+    assert.match(verified.stdout, /^ok en_US-kitchen-low$/m);
+    const again = await cli(['models', 'import-piper', onnx, '--models-dir', modelsDir]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /SAT_ERR_MODEL_EXISTS/);
   } finally {
     removeDir(dir);
   }
