@@ -115,7 +115,14 @@ export class SatelliteRuntime {
     const playFrom = playbackLabel(before.playback);
     const playTo = playbackLabel(state.playback);
     if (playFrom !== playTo) this.#parts.log.debug({ from: playFrom, to: playTo, input: input.type }, `playback ${playFrom} → ${playTo}`);
-    for (const effect of effects) this.#execute(effect);
+    for (const effect of effects) {
+      try {
+        this.#execute(effect);
+      } catch (err) {
+        // One failing effect (a device, a closed socket) must not stop the others or the satellite.
+        this.#parts.log.error({ err, effect: effect.type }, 'satellite effect failed');
+      }
+    }
     this.#publish();
   }
 
