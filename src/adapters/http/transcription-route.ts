@@ -53,6 +53,8 @@ async function handle(deps: HttpDeps, x: Exchange, task: AsrTask): Promise<void>
   const record = (t: Transcript) => deps.metrics.recordRtf('asr', engine.info.name, t.duration, (performance.now() - started) / 1000);
   if (request.stream) return streamTranscript(deps, x, engine, audio.samples, options, record);
   const transcript = await transcribe(engine, audio.samples, options);
+  // A one-language model needs no detection to say what it heard.
+  transcript.language ??= request.language ?? (engine.info.languages.length === 1 ? engine.info.languages[0] : undefined);
   record(transcript);
   const rendered = renderTranscript(request.format, transcript, task, request.granularities);
   sendText(x.res, 200, rendered.body, rendered.contentType, { 'X-Model': engine.info.name });
