@@ -142,3 +142,24 @@ test('first run with no network says so once and keeps serving', async () => {
     removeDir(dir);
   }
 });
+
+test('with models.offline the daemon only reports what is missing and downloads nothing', async () => {
+  const server = await new MirrorServer().start();
+  const dir = tempDir('offline-setting');
+  let daemon: TestDaemon | undefined;
+  try {
+    daemon = await startTestDaemon({
+      models_dir: path.join(dir, 'models'),
+      models: { auto_pull: true, offline: true, preset: 'small', mirrors: server.mirrors() },
+    });
+    const missing = logLines(daemon).find((l) => /models missing/.test(String(l['msg'])));
+    assert.equal(missing?.['command'], 'satellite models pull --preset small');
+    assert.ok((missing?.['missing'] as string[]).includes('whisper-base.en-int8'));
+    await describe(daemon.providerPort);
+    assert.equal(server.requests.length, 0);
+  } finally {
+    await daemon?.stop();
+    await server.close();
+    removeDir(dir);
+  }
+});
