@@ -7,8 +7,8 @@ import { resample } from '../../audio/pcm.js';
 import type { AsrEngine, AsrTask, AsrWord } from '../../engines/asr/asr.js';
 import type { VadFactory, VadSegment } from '../../engines/vad/vad.js';
 
-/** Audio handed to a session per accept() call. */
-export const FEED_CHUNK_SECONDS = 0.2;
+/** Audio handed to a session per accept() call (the file is all there: large pieces, few messages). */
+export const FEED_CHUNK_SECONDS = 1;
 /** Context kept around each VAD region so word edges are not clipped. */
 export const SEGMENT_PADDING_SECONDS = 0.2;
 /** Rate the VAD models take. */
@@ -101,7 +101,7 @@ async function speechRegions(vad: VadFactory, samples: Float32Array, rate: numbe
   });
   try {
     const audio = rate === VAD_RATE ? samples : resample(samples, rate, VAD_RATE);
-    const step = Math.round(FEED_CHUNK_SECONDS * VAD_RATE * 5);
+    const step = Math.round(FEED_CHUNK_SECONDS * VAD_RATE);
     for (let at = 0; at < audio.length; at += step) {
       options.signal.throwIfAborted();
       await stream.accept(audio.subarray(at, Math.min(audio.length, at + step)));
