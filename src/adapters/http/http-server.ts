@@ -133,7 +133,8 @@ export class HttpShimServer {
       await route.handle({ req, res, url, signal: controller.signal, log });
     } catch (err) {
       failure = toHttpError(err, this.#options.retryAfterSeconds);
-      if (failure.status >= 500) log.error({ err, code: errorCode(err) }, 'request failed');
+      if (controller.signal.aborted) log.debug({ code: errorCode(err) }, 'request abandoned (timeout or client gone)');
+      else if (failure.status >= 500) log.error({ err, code: errorCode(err) }, 'request failed');
       else log.debug({ code: failure.code, status: failure.status, message: failure.message }, 'request refused');
       sendError(res, failure);
       discardBody(req);

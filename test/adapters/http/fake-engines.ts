@@ -38,6 +38,23 @@ export class CountingAsr implements AsrEngine {
   async close(): Promise<void> {}
 }
 
+/** Reports two timed words with a long pause between them, as a word-timing engine would. */
+export class WordsAsr extends CountingAsr {
+  override async createSession(options: AsrSessionOptions): Promise<AsrSession> {
+    const inner = await super.createSession(options);
+    return {
+      ...inner,
+      finish: async () => ({
+        text: 'hello world',
+        words: [
+          { word: ' hello', start: 0.1, end: 0.4 },
+          { word: ' world', start: 2.0, end: 2.5 },
+        ],
+      }),
+    };
+  }
+}
+
 /** A voice that sings a 440 Hz tone, 0.1 s per character, in 0.1 s chunks spread over ticks. */
 export class ToneTts implements TtsEngine {
   readonly voices: TtsVoiceInfo[];

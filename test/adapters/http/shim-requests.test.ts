@@ -9,7 +9,7 @@ import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { encodeWav, parseWav } from '../../../src/audio/wav.js';
-import { CountingAsr, registry, ToneTts } from './fake-engines.js';
+import { CountingAsr, registry, ToneTts, WordsAsr } from './fake-engines.js';
 import { envelope, multipart, postForm, startShim, type Shim } from './shim-harness.js';
 
 function tone(seconds: number, rate: number, width: number, channels: number): Buffer {
@@ -267,6 +267,22 @@ describe('OpenAI shim request handling', () => {
       assert.equal((await envelope(refused)).code, 'translation_unsupported');
     } finally {
       await plain.close();
+    }
+  });
+
+  test('word timestamps from the engine appear in verbose_json, and split segments at pauses without a VAD', async () => {
+    const words = await startShim({}, registry([new WordsAsr('words-asr')]));
+    try {
+      const res = await postForm(
+        `${words.url}/v1/audio/transcriptions`,
+        { response_format: 'verbose_json', 'timestamp_granularities[]': ['word', 'segment'] },
+        { name: 'a.wav', data: tone(3, 16000, 2, 1) },
+      );
+      const body = (await res.json()) as { words: Array<{ word: string; start: number }>; segments: Array<{ start: number; end: number; text: string }> };
+      assert.deepEqual(body.words.map((w) => [w.word, w.start]), [['hello', 0.1], ['world', 2]]);
+      assert.deepEqual(body.segments.map((s) => [s.start, s.end, s.text.trim()]), [[0.1, 0.4, 'hello'], [2, 2.5, 'world']]);
+    } finally {
+      await words.close();
     }
   });
 
