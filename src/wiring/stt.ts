@@ -6,6 +6,8 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { resolveRuntime } from '../config/runtime.js';
+import type { RuntimeOverrides } from '../config/sections/common.js';
 import type { DaemonContext } from '../core/daemon-context.js';
 import { createAsrService } from '../adapters/provider-asr.js';
 import type { AsrEngine } from '../engines/asr/asr.js';
@@ -22,24 +24,6 @@ import type { SttModelEntry } from '../config/sections/stt.js';
 import { errorMessage } from '../util/errors.js';
 import { moduleLogger, type Logger } from '../util/logger.js';
 
-type Overrides = Partial<Pick<SttModelEntry, 'provider' | 'num_threads' | 'idle_unload_s' | 'max_queue' | 'preload'>>;
-
-/** Engine defaults, then the kind's overrides, then the model's. */
-export function resolveRuntime(config: Readonly<Config>, ...layers: Overrides[]): EngineRuntimeOptions {
-  const e = config.engine;
-  const pick = <K extends keyof Overrides>(key: K, fallback: NonNullable<Overrides[K]>): NonNullable<Overrides[K]> => {
-    let value = fallback;
-    for (const layer of layers) if (layer[key] !== undefined && layer[key] !== null) value = layer[key] as NonNullable<Overrides[K]>;
-    return value;
-  };
-  return {
-    provider: pick('provider', e.provider),
-    numThreads: pick('num_threads', e.num_threads),
-    idleUnloadSeconds: pick('idle_unload_s', e.idle_unload_s),
-    maxQueue: pick('max_queue', e.max_queue),
-    preload: pick('preload', e.preload),
-  };
-}
 
 async function specFromEntry(config: Readonly<Config>, entry: SttModelEntry, log: Logger): Promise<AsrModelSpec | undefined> {
   const dir = path.resolve(config.models_dir ?? '.', entry.path);
@@ -59,8 +43,8 @@ async function specFromEntry(config: Readonly<Config>, entry: SttModelEntry, log
 }
 
 /** Explicit entries first, then discovered folders not already named. */
-export async function findAsrSpecs(config: Readonly<Config>, log: Logger): Promise<Array<{ spec: AsrModelSpec; overrides: Overrides }>> {
-  const out: Array<{ spec: AsrModelSpec; overrides: Overrides }> = [];
+export async function findAsrSpecs(config: Readonly<Config>, log: Logger): Promise<Array<{ spec: AsrModelSpec; overrides: RuntimeOverrides }>> {
+  const out: Array<{ spec: AsrModelSpec; overrides: RuntimeOverrides }> = [];
   for (const entry of config.stt.models) {
     const spec = await specFromEntry(config, entry, log);
     if (spec && !out.some((o) => o.spec.name === spec.name)) out.push({ spec, overrides: entry });

@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { resolveRuntime } from '../config/runtime.js';
 import type { DaemonContext } from '../core/daemon-context.js';
 import { TtsCache } from '../core/tts-cache.js';
 import { TtsProviderService } from '../adapters/provider-tts.js';
@@ -26,19 +27,13 @@ const BUS_OWNER = 'tts';
 
 /** Runtime knobs for TTS models: the `engine` defaults with the `tts.runtime` overrides. */
 export function ttsRuntime(config: Readonly<Config>, log: Logger): EngineRuntimeOptions {
-  const o = config.tts.runtime;
-  let provider = o.provider ?? config.engine.provider;
+  const runtime = resolveRuntime(config, config.tts.runtime);
+  let provider = runtime.provider;
   if (provider === 'cuda' && !sherpaTtsHasCuda()) {
     log.warn('cuda requested for TTS but the installed sherpa-onnx native build has no CUDA provider; using cpu');
     provider = 'cpu';
   }
-  return {
-    provider,
-    numThreads: o.num_threads ?? config.engine.num_threads,
-    idleUnloadSeconds: o.idle_unload_s ?? config.engine.idle_unload_s,
-    maxQueue: o.max_queue ?? config.engine.max_queue,
-    preload: o.preload ?? config.engine.preload,
-  };
+  return { ...runtime, provider };
 }
 
 type Found = { key: string; kind: 'piper'; files: PiperVoiceFiles } | { key: string; kind: 'kokoro'; files: KokoroFiles };

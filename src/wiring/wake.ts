@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { resolveRuntime } from '../config/runtime.js';
 import type { DaemonContext } from '../core/daemon-context.js';
 import { createWakeService } from '../adapters/provider-wake.js';
 import { discoverKws, discoverOpenWakeWord, groupByBackbone, type KwsEngineSpec, type OwwEngineSpec } from '../engines/wake/discovery.js';
@@ -26,15 +27,7 @@ const BUS_OWNER = 'wake';
 type Spec = OwwEngineSpec | KwsEngineSpec;
 
 export function wakeRuntime(config: Readonly<Config>): EngineRuntimeOptions {
-  const e = config.engine;
-  const r = config.wake.runtime;
-  return {
-    provider: r.provider ?? e.provider,
-    numThreads: r.num_threads,
-    idleUnloadSeconds: r.idle_unload_s ?? e.idle_unload_s,
-    maxQueue: r.max_queue ?? e.max_queue,
-    preload: r.preload ?? e.preload,
-  };
+  return resolveRuntime(config, config.wake.runtime);
 }
 
 function underModels(config: Readonly<Config>, p: string): string {

@@ -17,3 +17,13 @@ export const engineRuntime = z.object({
   preload: z.boolean().default(false).describe('load at start-up instead of on first use'),
 });
 export type EngineRuntimeConfig = z.output<typeof engineRuntime>;
+
+/** Per-kind or per-model overrides of the top-level `engine` defaults (null = inherit). */
+export const runtimeOverrides = z.object({
+  provider: executionProvider.nullable().default(null).describe('cpu or cuda; null = engine.provider'),
+  num_threads: positiveInt.nullable().default(null).describe('inference threads; null = engine.num_threads'),
+  idle_unload_s: seconds.nullable().default(null).describe('idle seconds before release; null = engine.idle_unload_s'),
+  max_queue: z.number().int().min(0).nullable().default(null).describe('requests allowed to wait; null = engine.max_queue'),
+  preload: z.boolean().nullable().default(null).describe('load at start-up; null = engine.preload'),
+});
+export type RuntimeOverrides = Partial<z.output<typeof runtimeOverrides>>;

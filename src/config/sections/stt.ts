@@ -1,15 +1,7 @@
 /** Speech-to-text (owned by the STT provider). */
 import { z } from 'zod';
-import { executionProvider, positiveInt, seconds } from './common.js';
+import { runtimeOverrides } from './common.js';
 
-/** Per-kind or per-model overrides of the top-level `engine` defaults (unset = inherit). */
-export const runtimeOverrides = z.object({
-  provider: executionProvider.optional().describe('cpu or cuda; unset = engine.provider'),
-  num_threads: positiveInt.optional().describe('inference threads; unset = engine.num_threads'),
-  idle_unload_s: seconds.optional().describe('idle seconds before release; unset = engine.idle_unload_s'),
-  max_queue: z.number().int().min(0).optional().describe('requests allowed to wait; unset = engine.max_queue'),
-  preload: z.boolean().optional().describe('load at start-up; unset = engine.preload'),
-});
 
 const families = ['streaming-transducer', 'transducer', 'nemo-transducer', 'whisper', 'moonshine', 'sense-voice', 'paraformer', 'vosk'] as const;
 

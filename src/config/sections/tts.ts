@@ -1,15 +1,8 @@
 /** Text-to-speech (owned by the TTS provider). */
 import { z } from 'zod';
-import { executionProvider, positiveInt, seconds } from './common.js';
+import { positiveInt, runtimeOverrides } from './common.js';
 
 /** Per-kind overrides of the top-level `engine` defaults; null keeps the default. */
-const ttsRuntime = z.object({
-  provider: executionProvider.nullable().default(null).describe('cpu or cuda for Piper and Kokoro; null = engine.provider'),
-  num_threads: positiveInt.nullable().default(null).describe('inference threads per voice model; null = engine.num_threads'),
-  idle_unload_s: seconds.nullable().default(null).describe('release an idle voice model after this many seconds; null = engine.idle_unload_s'),
-  max_queue: z.number().int().min(0).nullable().default(null).describe('requests allowed to wait for a busy voice; null = engine.max_queue'),
-  preload: z.boolean().nullable().default(null).describe('load voice models at start-up; null = engine.preload'),
-});
 
 const piperVoice = z.object({
   name: z.string().min(1).nullable().default(null).describe('voice name in Home Assistant; null = the model file name'),
@@ -53,5 +46,5 @@ export const ttsSection = z.object({
     .prefault({}),
   piper: z.array(piperVoice).default([]).describe('Piper voices outside models_dir, named file by file'),
   kokoro: z.array(kokoroModel).default([]).describe('Kokoro models outside models_dir, named file by file'),
-  runtime: ttsRuntime.prefault({}).describe('overrides of the engine defaults for TTS models'),
+  runtime: runtimeOverrides.prefault({}).describe('overrides of the engine defaults for TTS models'),
 });

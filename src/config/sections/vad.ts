@@ -1,6 +1,6 @@
 /** Voice activity detection (owned by the STT provider). */
 import { z } from 'zod';
-import { runtimeOverrides } from './stt.js';
+import { runtimeOverrides } from './common.js';
 
 export const vadSection = z.object({
   model: z.string().nullable().default(null).describe('Silero VAD model name or .onnx path; null = the first installed'),

@@ -1,6 +1,6 @@
 /** Wake-word detection: engines for the provider's `wake` service and the satellite (owned by wake). */
 import { z } from 'zod';
-import { executionProvider, positiveInt, seconds } from './common.js';
+import { positiveInt, runtimeOverrides, seconds } from './common.js';
 
 const threshold = z.number().min(0).max(1);
 
@@ -52,15 +52,10 @@ const kwsSection = z
   .strict();
 
 /** Overrides of the top-level `engine` defaults for wake models (null = inherit). */
-const wakeRuntime = z
-  .object({
-    provider: executionProvider.nullable().default(null).describe('cpu or cuda; null = engine.provider'),
-    num_threads: positiveInt.default(1).describe('inference threads per wake engine; one is cheapest for 80 ms hops'),
-    idle_unload_s: seconds.nullable().default(null).describe('idle seconds before release; null = engine.idle_unload_s'),
-    max_queue: z.number().int().min(0).nullable().default(null).describe('sessions allowed to wait for a load; null = engine.max_queue'),
-    preload: z.boolean().nullable().default(null).describe('load at start-up; null = engine.preload'),
-  })
-  .strict();
+// One thread is cheapest for 80 ms hops, so wake models default to it rather than engine.num_threads.
+const wakeRuntime = runtimeOverrides.extend({
+  num_threads: runtimeOverrides.shape.num_threads.unwrap().unwrap().default(1).describe('inference threads per wake engine; one is cheapest for 80 ms hops'),
+});
 
 export const wakeSection = z
   .object({

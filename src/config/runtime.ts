@@ -1,0 +1,23 @@
+/** Resolving an engine's runtime knobs: the `engine` defaults, then each override layer in turn. */
+import type { EngineRuntimeOptions } from '../engines/types.js';
+import type { Config } from './schema.js';
+import type { RuntimeOverrides } from './sections/common.js';
+
+export function resolveRuntime(config: Readonly<Config>, ...layers: Array<RuntimeOverrides | undefined>): EngineRuntimeOptions {
+  const e = config.engine;
+  const pick = <K extends keyof RuntimeOverrides>(key: K, fallback: NonNullable<RuntimeOverrides[K]>): NonNullable<RuntimeOverrides[K]> => {
+    let value = fallback;
+    for (const layer of layers) {
+      const v = layer?.[key];
+      if (v !== undefined && v !== null) value = v as NonNullable<RuntimeOverrides[K]>;
+    }
+    return value;
+  };
+  return {
+    provider: pick('provider', e.provider),
+    numThreads: pick('num_threads', e.num_threads),
+    idleUnloadSeconds: pick('idle_unload_s', e.idle_unload_s),
+    maxQueue: pick('max_queue', e.max_queue),
+    preload: pick('preload', e.preload),
+  };
+}
