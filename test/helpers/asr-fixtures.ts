@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AsrFamily } from '../../src/engines/asr/model-spec.js';
 import { REPO_ROOT } from './system.js';
 
 const PYTHONS = ['/usr/bin/python3', 'python3'];
@@ -13,7 +14,21 @@ export function pythonWithOnnx(): string | undefined {
   return PYTHONS.find((p) => spawnSync(p, ['-c', 'import onnx, numpy'], { stdio: 'ignore' }).status === 0);
 }
 
-/** Folder holding whisper-fixture.en/, whisper-fixture/ and sense-voice-fixture/; undefined with a reason when it cannot be made. */
+/**
+ * Every generated fixture folder: its family and the text its token chain decodes to (designed
+ * into scripts/fixtures/*.py; any audio long enough for the chain gives it).
+ */
+export const ASR_FIXTURES: Readonly<Record<string, { family: AsrFamily; text: string }>> = {
+  'whisper-fixture.en': { family: 'whisper', text: 'hello world from' },
+  'whisper-fixture': { family: 'whisper', text: 'hello world from' },
+  'sense-voice-fixture': { family: 'sense-voice', text: 'hello fixture' },
+  'moonshine-fixture': { family: 'moonshine', text: 'moonshine-fixture' },
+  'moonshine-v2-fixture': { family: 'moonshine', text: 'moonshine v2 fixture' },
+  'nemo-parakeet-tdt-fixture': { family: 'nemo-transducer', text: 'parakeet fixture' },
+  'paraformer-fixture': { family: 'paraformer', text: 'paraformer fixture' },
+};
+
+/** Folder holding one sub-folder per ASR_FIXTURES entry; undefined with a reason when it cannot be made. */
 export function asrFixtures(): { dir?: string; reason?: string } {
   if (!made) {
     const python = pythonWithOnnx();

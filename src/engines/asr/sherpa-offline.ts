@@ -183,7 +183,9 @@ export class SherpaOfflineEngine implements AsrEngine {
     const lang = this.#languageFor(language);
     const wanted: AsrTask = task ?? this.#options.spec.task ?? 'transcribe';
     if (!this.info.tasks?.includes(wanted)) throw new SatelliteError('SAT_ERR_UNSUPPORTED_TASK', `${this.info.name} cannot ${wanted}`);
-    if (samples.length < MIN_DECODE_SECONDS * this.info.sampleRate) return { text: '', language: lang || this.#soleLanguage() };
+    // the language to report: the one the model was told, else the (supported) one asked for, else its only one
+    const reported = lang || (language ? baseLanguage(language) : undefined) || this.#soleLanguage();
+    if (samples.length < MIN_DECODE_SECONDS * this.info.sampleRate) return { text: '', language: reported };
     return this.#slot.run(async (model) => {
       const key = `${lang}|${wanted}`;
       let config: Record<string, unknown> | undefined;
@@ -193,7 +195,7 @@ export class SherpaOfflineEngine implements AsrEngine {
       }
       try {
         const result = await model.decode(samples, this.info.sampleRate, config);
-        return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? (lang || this.#soleLanguage()) };
+        return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? reported };
       } catch (err) {
         throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} decode failed: ${errorMessage(err)}`, { cause: err });
       }

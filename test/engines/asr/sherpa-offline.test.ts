@@ -9,7 +9,7 @@ import { SherpaOfflineEngine } from '../../../src/engines/asr/sherpa-offline.js'
 import { detectAsrFolder, discoverAsrModels, makeSpec } from '../../../src/engines/asr/model-discovery.js';
 import type { AsrModelSpec } from '../../../src/engines/asr/model-spec.js';
 import type { EngineRuntimeOptions } from '../../../src/engines/types.js';
-import { asrFixtures } from '../../helpers/asr-fixtures.js';
+import { ASR_FIXTURES, asrFixtures } from '../../helpers/asr-fixtures.js';
 import { need, optional } from '../../helpers/system.js';
 import { clipSamples, clips, hasZipformer } from '../../helpers/stt-fixtures.js';
 import { corpusWer } from '../../helpers/wer.js';
@@ -32,33 +32,40 @@ function gcFunction(): () => void {
 }
 
 describe('sherpa-onnx offline engine on generated structural fixtures', () => {
-  test('the fixture folders are recognised as Whisper (English and multilingual) and SenseVoice', async (t) => {
+  test('every fixture folder is recognised as its family (Whisper, SenseVoice, Moonshine v1 and v2, NeMo TDT, Paraformer)', async (t) => {
     const fx = asrFixtures();
     if (!need(t, fx.dir !== undefined, fx.reason ?? '')) return;
     const specs = await fixtureSpecs();
-    assert.equal(specs.get('whisper-fixture.en')?.family, 'whisper');
+    assert.deepEqual([...specs.keys()].sort(), Object.keys(ASR_FIXTURES).sort());
+    for (const [name, { family }] of Object.entries(ASR_FIXTURES)) assert.equal(specs.get(name)?.family, family, name);
     assert.deepEqual(specs.get('whisper-fixture.en')?.languages, ['en']);
     assert.deepEqual(specs.get('whisper-fixture')?.languages, ['en', 'de']);
-    assert.equal(specs.get('sense-voice-fixture')?.family, 'sense-voice');
+    assert.match(specs.get('moonshine-fixture')!.files.uncachedDecoder!, /uncached_decode\.int8\.onnx$/);
+    assert.match(specs.get('moonshine-v2-fixture')!.files.mergedDecoder!, /decoder_model_merged\.onnx$/);
   });
 
-  test('each fixture loads, decodes speech to text through a session, and unloads', async (t) => {
+  test('each fixture loads, decodes speech through a session to its designed text, unloads and reloads', async (t) => {
     const fx = asrFixtures();
     if (!need(t, fx.dir !== undefined, fx.reason ?? '')) return;
     if (!need(t, hasZipformer(), 'shared test clips missing')) return;
     const samples = clipSamples('piper-this-is-a-test.wav');
     for (const spec of (await fixtureSpecs()).values()) {
       const engine = new SherpaOfflineEngine({ spec, runtime: RUNTIME });
-      const session = await engine.createSession({ language: 'en' });
-      for (let at = 0; at < samples.length; at += 1600) session.accept(samples.subarray(at, at + 1600));
-      const result = await session.finish();
-      assert.equal(typeof result.text, 'string');
-      assert.ok(result.text.length > 0, `${spec.name} decoded nothing`);
-      assert.equal(result.language, 'en');
-      assert.equal(engine.loaded, true);
-      await engine.unload();
-      assert.equal(engine.loaded, false);
-      await engine.close();
+      try {
+        for (let round = 1; round <= 2; round++) {
+          const session = await engine.createSession({ language: 'en' });
+          for (let at = 0; at < samples.length; at += 1600) session.accept(samples.subarray(at, at + 1600));
+          const result = await session.finish();
+          assert.equal(result.text, ASR_FIXTURES[spec.name]?.text, `${spec.name} round ${round}`);
+          assert.equal(result.language, 'en', spec.name);
+          assert.equal(engine.loaded, true);
+          assert.equal(engine.loadCount, round);
+          await engine.unload();
+          assert.equal(engine.loaded, false);
+        }
+      } finally {
+        await engine.close();
+      }
     }
   });
 
@@ -109,16 +116,20 @@ describe('sherpa-onnx offline engine on generated structural fixtures', () => {
     const audio = new Float32Array(16_000).map((_, i) => Math.sin(i / 7) * 0.2);
     const cycle = async (spec: AsrModelSpec) => {
       const engine = new SherpaOfflineEngine({ spec, runtime: RUNTIME });
-      const r = await engine.decode(audio, 'en');
-      assert.equal(typeof r.text, 'string');
-      await engine.close();
+      try {
+        const r = await engine.decode(audio, 'en');
+        assert.equal(r.text, ASR_FIXTURES[spec.name]?.text, spec.name);
+      } finally {
+        await engine.close();
+      }
     };
-    const order = [specs.get('whisper-fixture.en')!, specs.get('sense-voice-fixture')!];
-    for (let i = 0; i < WARM_UP_CYCLES; i++) await cycle(order[i % 2]!);
+    // every family in turn, so each loader's native resources are released on unload
+    const order = [...specs.values()];
+    for (let i = 0; i < WARM_UP_CYCLES; i++) await cycle(order[i % order.length]!);
     gc();
     const before = process.memoryUsage().rss;
     for (let i = 0; i < CYCLES; i++) {
-      await cycle(order[i % 2]!);
+      await cycle(order[i % order.length]!);
       if (i % 10 === 9) gc();
     }
     gc();
