@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { discoverAsrModels, pickModelFile } from '../../../src/engines/asr/model-discovery.js';
@@ -74,6 +74,18 @@ test('the generated Whisper fixture reports its languages from metadata', async 
   if (!need(t, fx.dir !== undefined, fx.reason ?? '')) return;
   const meta = await readOnnxMetadata(path.join(fx.dir!, 'whisper-fixture', 'tiny-encoder.onnx'));
   assert.equal(meta.get('all_language_codes'), 'en,de');
+});
+
+test('generated fixtures in neutrally named folders are told apart by their ONNX metadata alone', async (t) => {
+  const fx = asrFixtures();
+  if (!need(t, fx.dir !== undefined, fx.reason ?? '')) return;
+  const root = mkdtempSync(path.join(os.tmpdir(), 'asr-by-metadata-'));
+  const renamed = { 'nemo-parakeet-tdt-fixture': 'model-a', 'paraformer-fixture': 'model-b', 'sense-voice-fixture': 'model-c' };
+  for (const [from, to] of Object.entries(renamed)) cpSync(path.join(fx.dir!, from), path.join(root, to), { recursive: true });
+  const specs = new Map((await discoverAsrModels(root)).map((s) => [s.name, s.family]));
+  assert.equal(specs.get('model-a'), 'nemo-transducer');
+  assert.equal(specs.get('model-b'), 'paraformer');
+  assert.equal(specs.get('model-c'), 'sense-voice');
 });
 
 test('int8 files win over full precision when both are present', () => {
