@@ -6,6 +6,7 @@ import type { AsrEngine } from '../../src/engines/asr/asr.js';
 function engine(name: string, languages: string[]): AsrEngine {
   return {
     info: { name, description: name, languages, version: null, attribution: { name: '', url: '' }, backend: 'test', streaming: false, sampleRate: 16_000 },
+    loaded: false,
     createSession: () => Promise.reject(new Error('unused')),
     unload: async () => undefined,
     close: async () => undefined,

@@ -117,6 +117,7 @@ function recordingEngine(): { engine: AsrEngine; fed: () => number } {
   let fed = 0;
   const engine: AsrEngine = {
     info: { name: 'rec', description: '', languages: ['en'], version: null, attribution: { name: '', url: '' }, backend: 'test', streaming: false, sampleRate: 16_000 },
+    loaded: true,
     createSession: async () => ({
       accept: (s) => {
         fed += s.length;

@@ -20,6 +20,7 @@ class ScriptedEngine implements TtsEngine {
     { name: 'fake', backend: 'piper', languages: ['en_US'], speakers: null, sampleRate: RATE, description: 'fake', version: null, attribution: { name: '', url: '' } },
   ];
   readonly calls: string[] = [];
+  readonly loaded = true;
   async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {
     this.calls.push(request.text);
     if (request.text.includes('FAIL')) throw new SatelliteError('SAT_ERR_TTS_ENGINE', 'scripted failure');

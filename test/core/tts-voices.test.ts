@@ -9,7 +9,7 @@ function voice(name: string, backend: string, languages: string[], speakers: str
 
 /** Engines here are only voice lists: resolving never synthesises. */
 function engine(voices: TtsVoiceInfo[]): TtsEngine {
-  return { voices, synthesize: async () => ({ sampleRate: 22050 }), unload: async () => undefined, close: async () => undefined };
+  return { voices, loaded: false, synthesize: async () => ({ sampleRate: 22050 }), unload: async () => undefined, close: async () => undefined };
 }
 
 const engines = new Map<string, TtsEngine>([

@@ -11,6 +11,7 @@ export function model(name: string, phrase = name): WakeModelInfo {
 
 export class FakeWakeEngine implements WakeEngine {
   readonly models: WakeModelInfo[];
+  readonly loaded = true;
   readonly sessions: FakeSession[] = [];
 
   constructor(readonly markers: Record<string, number>) {

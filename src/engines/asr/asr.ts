@@ -53,6 +53,8 @@ export interface AsrSession {
 
 export interface AsrEngine {
   readonly info: AsrModelInfo;
+  /** True while the native model is in memory (false before first use and after an idle unload). */
+  readonly loaded: boolean;
   createSession(options: AsrSessionOptions): Promise<AsrSession>;
   /** Load the model now (preload, benchmarks); otherwise it loads on first use. */
   load?(): Promise<void>;

@@ -58,6 +58,7 @@ export class EspeakEngine implements TtsEngine {
   readonly #byName = new Map<string, string>();
   readonly #children = new Set<ChildProcess>();
   readonly #slot: ModelSlot<true>;
+  #closed = false;
 
   private constructor(voices: EspeakVoice[], options: EspeakOptions) {
     this.#options = options;
@@ -101,11 +102,20 @@ export class EspeakEngine implements TtsEngine {
     return this.#slot.run(() => this.#run(language, request));
   }
 
+  /**
+   * espeak-ng runs as a child process per request and keeps no model in memory; the engine only
+   * exists when the program answered at start-up, so it counts as loaded until closed.
+   */
+  get loaded(): boolean {
+    return !this.#closed;
+  }
+
   async unload(): Promise<void> {
     // nothing stays loaded between requests
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     for (const child of this.#children) child.kill('SIGKILL');
     this.#children.clear();
   }

@@ -23,6 +23,12 @@ export interface TtsRequest {
 
 export interface TtsEngine {
   readonly voices: TtsVoiceInfo[];
+  /**
+   * True while the native model is in memory (false before first use and after an idle unload).
+   * An engine that runs a program per request and keeps nothing loaded (espeak-ng) reports true
+   * while that program is available.
+   */
+  readonly loaded: boolean;
   /** Resolves when all audio has been passed to `onAudio`. Aborting the signal cancels. */
   synthesize(request: TtsRequest): Promise<{ sampleRate: number }>;
   /** Loads the model now instead of on first use (config `preload`). */

@@ -40,6 +40,8 @@ export interface VadOptions extends VadStreamEvents {
 
 export interface VadFactory {
   readonly name: string;
+  /** True while the native model is in memory (false before first use and after an idle unload). */
+  readonly loaded: boolean;
   createStream(options: VadOptions): Promise<VadStream>;
   close(): Promise<void>;
 }

@@ -88,6 +88,10 @@ export class OpenWakeWordEngine implements WakeEngine {
     return this.#options.id;
   }
 
+  get loaded(): boolean {
+    return this.#slot.loaded;
+  }
+
   /** Loads now (config `preload`). */
   async preload(): Promise<void> {
     await this.#slot.get();

@@ -131,6 +131,10 @@ export class KwsEngine implements WakeEngine {
     return this.#options.id;
   }
 
+  get loaded(): boolean {
+    return this.#slot.loaded;
+  }
+
   /** The keyword lines handed to the spotter (tokenised, with options and `@` tags). */
   get keywordLines(): string[] {
     return this.#specs.map(formatKeywordLine);

@@ -45,6 +45,8 @@ export interface WakeSession {
 
 export interface WakeEngine {
   readonly models: WakeModelInfo[];
+  /** True while the native model(s) are in memory (false before first use and after an idle unload). */
+  readonly loaded: boolean;
   createSession(options: WakeSessionOptions): Promise<WakeSession>;
   /** Loads the models now instead of on the first session (config `preload`). */
   preload?(): Promise<void>;

@@ -11,6 +11,7 @@ const attribution = { name: 'test', url: 'https://example.invalid' };
 /** "Transcribes" by reporting how many seconds of non-silent audio it was given. */
 export class CountingAsr implements AsrEngine {
   readonly info;
+  readonly loaded = true;
   sessions: AsrSessionOptions[] = [];
 
   constructor(name = 'counting-asr', tasks: AsrTask[] = ['transcribe']) {
@@ -58,6 +59,7 @@ export class WordsAsr extends CountingAsr {
 /** A voice that sings a 440 Hz tone, 0.1 s per character, in 0.1 s chunks spread over ticks. */
 export class ToneTts implements TtsEngine {
   readonly voices: TtsVoiceInfo[];
+  readonly loaded = true;
   requests: TtsRequest[] = [];
 
   constructor(readonly rate = 22050) {
