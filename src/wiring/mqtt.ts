@@ -1,5 +1,6 @@
 /** Starts the MQTT bridge (status, control, Home Assistant discovery) when a broker URL is set. */
 import type { DaemonContext } from '../core/daemon-context.js';
+import { listModels, qualifiedNames } from '../core/loaded-models.js';
 import { machineShortId } from '../adapters/mdns-identity.js';
 import { MqttBridge } from '../adapters/mqtt/bridge.js';
 import { clientOptions } from '../adapters/mqtt/connection.js';
@@ -61,16 +62,8 @@ export async function startMqtt(context: DaemonContext, options: MqttWiringOptio
   context.lifecycle.onStop('mqtt', () => bridge.stop());
 }
 
-/** Installed model names, and those an engine reports as loaded right now (when it says). */
+/** Installed models and those in memory now, as `kind/name` (the same figures as /metrics). */
 function modelSummary(context: DaemonContext): ModelSummary {
-  const installed: string[] = [];
-  const loaded: string[] = [];
-  const note = (name: string, engine: unknown) => {
-    installed.push(name);
-    if ((engine as { loaded?: unknown }).loaded === true) loaded.push(name);
-  };
-  for (const [name, engine] of context.engines.asr) note(name, engine);
-  for (const engine of context.engines.tts.values()) for (const v of engine.voices) note(v.name, engine);
-  for (const engine of context.engines.wake.values()) for (const m of engine.models) note(m.name, engine);
-  return { installed, loaded };
+  const listing = listModels(context.engines);
+  return { installed: qualifiedNames(listing, 'installed'), loaded: qualifiedNames(listing, 'loaded') };
 }

@@ -16,9 +16,3 @@ export interface HttpDeps {
   /** Unix seconds reported as `created` for models. */
   startedAt: Date;
 }
-
-/** Engines may say whether their model is in memory now; the interfaces do not require it. */
-export function loadedState(engine: object): boolean | undefined {
-  const value = (engine as { loaded?: unknown }).loaded;
-  return typeof value === 'boolean' ? value : undefined;
-}

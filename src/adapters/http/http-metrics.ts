@@ -3,6 +3,7 @@
  * real-time factor per engine, requests in flight per engine, plus the daemon-wide stats
  * (event-loop delay, Wyoming provider requests) and the installed models.
  */
+import { loadedCount, MODEL_KINDS, type ModelListing } from '../../core/loaded-models.js';
 import type { StatsSnapshot } from '../../core/provider-stats.js';
 
 /** Latency histogram buckets in seconds. */
@@ -20,16 +21,9 @@ interface RtfTotals {
   last: number;
 }
 
-export interface ModelEntry {
-  kind: 'asr' | 'tts' | 'wake' | 'vad';
-  name: string;
-  /** Undefined when the engine does not say. */
-  loaded: boolean | undefined;
-}
-
 export interface MetricsSources {
   stats: StatsSnapshot;
-  models: ModelEntry[];
+  models: ModelListing;
   inFlight: Map<string, number>;
 }
 
@@ -96,9 +90,10 @@ export class HttpMetrics {
     const services = Object.entries(stats.services);
     metric('satellite_service_requests_total', 'counter', 'Requests per service (Wyoming provider and HTTP).', services.map(([service, s]) => [labels({ service }), s.requests]));
     metric('satellite_service_errors_total', 'counter', 'Failed requests per service.', services.map(([service, s]) => [labels({ service }), s.errors]));
-    metric('satellite_model_installed', 'gauge', 'Installed models (1 each).', models.map((m) => [labels({ kind: m.kind, model: m.name }), 1]));
-    const known = models.filter((m) => m.loaded !== undefined);
-    metric('satellite_model_loaded', 'gauge', 'Whether a model is loaded in memory now.', known.map((m) => [labels({ kind: m.kind, model: m.name }), m.loaded ? 1 : 0]));
+    const installed = MODEL_KINDS.flatMap((kind) => models[kind].installed.map((model) => ({ kind, model, loaded: models[kind].loaded.includes(model) })));
+    metric('satellite_model_installed', 'gauge', 'Installed models (1 each).', installed.map((m) => [labels({ kind: m.kind, model: m.model }), 1]));
+    metric('satellite_model_loaded', 'gauge', 'Whether a model is loaded in memory now.', installed.map((m) => [labels({ kind: m.kind, model: m.model }), m.loaded ? 1 : 0]));
+    metric('satellite_models_loaded', 'gauge', 'Models loaded in memory now (the MQTT loaded_models figure).', [['', loadedCount(models)]]);
     const memory = process.memoryUsage();
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the daemon.', [['', memory.rss]]);
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', [['', memory.heapUsed]]);

@@ -3,9 +3,8 @@
  * whether the default models are ready, and the counters Prometheus scrapes.
  */
 import type { HttpDeps } from './http-deps.js';
-import { loadedState } from './http-deps.js';
 import { HttpError } from './http-errors.js';
-import type { ModelEntry } from './http-metrics.js';
+import { listModels } from '../../core/loaded-models.js';
 import type { Route } from './http-server.js';
 import { allVoices, defaultAsr, defaultVoice, OPENAI_VOICES } from './model-resolver.js';
 import { sendJson, sendText } from './respond.js';
@@ -80,8 +79,8 @@ async function health(deps: HttpDeps) {
   const asr = defaultAsr(deps.engines, deps.config);
   const tts = defaultVoice(deps.engines, deps.config);
   const checks = {
-    asr: asr ? { model: asr.info.name, installed: true, loaded: loadedState(asr) ?? null } : { model: null, installed: false, loaded: false },
-    tts: tts ? { model: tts.voice.name, installed: true, loaded: loadedState(tts.engine) ?? null } : { model: null, installed: false, loaded: false },
+    asr: asr ? { model: asr.info.name, installed: true, loaded: asr.loaded } : { model: null, installed: false, loaded: false },
+    tts: tts ? { model: tts.voice.name, installed: true, loaded: tts.engine.loaded } : { model: null, installed: false, loaded: false },
     ffmpeg: await deps.ffmpeg.available(),
   };
   const ready = checks.asr.installed && checks.tts.installed;
@@ -89,10 +88,5 @@ async function health(deps: HttpDeps) {
 }
 
 function metrics(deps: HttpDeps): string {
-  const models: ModelEntry[] = [];
-  for (const engine of deps.engines.asr.values()) models.push({ kind: 'asr', name: engine.info.name, loaded: loadedState(engine) });
-  for (const { engine, voice } of allVoices(deps.engines)) models.push({ kind: 'tts', name: voice.name, loaded: loadedState(engine) });
-  for (const [id, engine] of deps.engines.wake) models.push({ kind: 'wake', name: id, loaded: loadedState(engine) });
-  if (deps.engines.vad) models.push({ kind: 'vad', name: deps.engines.vad.name, loaded: loadedState(deps.engines.vad) });
-  return deps.metrics.render({ stats: deps.stats.snapshot(), models, inFlight: deps.limiter.snapshot() });
+  return deps.metrics.render({ stats: deps.stats.snapshot(), models: listModels(deps.engines), inFlight: deps.limiter.snapshot() });
 }
