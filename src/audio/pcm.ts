@@ -13,6 +13,7 @@ export interface PcmFormat {
 export const SUPPORTED_WIDTHS: readonly number[] = [1, 2, 4];
 export const MAX_CHANNELS = 8;
 export const MAX_RATE = 384_000;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Throws SAT_ERR_AUDIO_FORMAT when a format cannot be decoded. */
 export function checkFormat(format: PcmFormat): void {
@@ -38,6 +39,12 @@ export function pcmToFloatMono(bytes: Uint8Array, format: PcmFormat): Float32Arr
   const frameBytes = width * channels;
   const frames = Math.floor(bytes.length / frameBytes);
   const out = new Float32Array(frames);
+  if (width === 2 && channels === 1 && bytes.byteOffset % 2 === 0 && LITTLE_ENDIAN) {
+    // The common case (16-bit mono, every audio chunk from Home Assistant): read samples directly.
+    const samples = new Int16Array(bytes.buffer, bytes.byteOffset, frames);
+    for (let i = 0; i < frames; i++) out[i] = samples[i]! / 32768;
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let f = 0; f < frames; f++) {
     let sum = 0;
@@ -116,7 +123,9 @@ export class StreamResampler {
       out.push((joined[i] ?? 0) * (1 - frac) + (joined[i + 1] ?? 0) * frac);
       pos += this.#step;
     }
-    const keepFrom = Math.max(0, Math.floor(pos));
+    // The next read position may already lie past the end of this chunk (downsampling steps over
+    // more than one sample): keep that offset instead of dropping it.
+    const keepFrom = Math.min(joined.length, Math.max(0, Math.floor(pos)));
     this.#history = joined.slice(keepFrom);
     this.#position = pos - keepFrom;
     return Float32Array.from(out);
