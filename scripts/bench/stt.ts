@@ -33,7 +33,7 @@ const TARGET_LOOP_P99_MS = 20;
 const CONCURRENT = 4;
 /** 100 ms chunks every 25 ms: four times real time, which the worker keeps up with. */
 const PACE_MS = 25;
-const OVERHEAD_ROUNDS = 3;
+const OVERHEAD_ROUNDS = 5;
 const CLIENT = fileURLToPath(new URL('../fixtures/stt-bench-client.js', import.meta.url));
 
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));

@@ -22,7 +22,14 @@ try {
 const streams = new Map<number, { stream: SherpaOnlineStream; text: string }>();
 
 function decodeReady(id: number, entry: { stream: SherpaOnlineStream; text: string }, postPartial: boolean): void {
-  while (recognizer.isReady(entry.stream)) recognizer.decode(entry.stream);
+  let decoded = false;
+  while (recognizer.isReady(entry.stream)) {
+    recognizer.decode(entry.stream);
+    decoded = true;
+  }
+  // The text only changes after a decode step; reading the result (JSON from the native side)
+  // for every 100 ms chunk would cost more than most of the decoding.
+  if (!decoded && postPartial) return;
   const text = recognizer.getResult(entry.stream).text.trim();
   if (text !== entry.text) {
     entry.text = text;
