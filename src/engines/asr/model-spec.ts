@@ -1,4 +1,5 @@
 /** What the ASR backends need to know about one installed model (found on disk or named in config). */
+import type { AsrModelInfo, AsrTask } from './asr.js';
 import type { EngineRuntimeOptions } from '../types.js';
 
 export type AsrFamily =
@@ -67,3 +68,18 @@ export interface AsrBackendOptions {
 export const K2_ATTRIBUTION = { name: 'k2-fsa', url: 'https://github.com/k2-fsa/sherpa-onnx' };
 export const WHISPER_ATTRIBUTION = { name: 'OpenAI', url: 'https://github.com/openai/whisper' };
 export const VOSK_ATTRIBUTION = { name: 'Alpha Cephei', url: 'https://alphacephei.com/vosk/' };
+
+/** What `info` says about a model, from its spec; `backend`, streaming and tasks differ per engine. */
+export function asrModelInfo(spec: AsrModelSpec, backend: string, streaming: boolean, tasks: readonly AsrTask[] = ['transcribe']): AsrModelInfo {
+  return {
+    name: spec.name,
+    description: spec.description,
+    languages: spec.languages,
+    version: null,
+    attribution: spec.attribution,
+    backend,
+    streaming,
+    sampleRate: spec.sampleRate,
+    tasks,
+  };
+}

@@ -8,7 +8,7 @@ import { ModelSlot } from '../model-slot.js';
 import { SatelliteError, errorMessage } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from './asr.js';
 import { baseLanguage } from './model-discovery.js';
-import type { AsrBackendOptions, AsrModelSpec } from './model-spec.js';
+import { asrModelInfo, type AsrBackendOptions, type AsrModelSpec } from './model-spec.js';
 import { checkModelFiles } from './model-check.js';
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
 import { WorkerHost } from './worker-host.js';
@@ -110,17 +110,7 @@ export class SherpaOfflineEngine implements AsrEngine {
   constructor(options: AsrBackendOptions) {
     this.#options = options;
     const { spec, runtime } = options;
-    this.info = {
-      name: spec.name,
-      description: spec.description,
-      languages: spec.languages,
-      version: null,
-      attribution: spec.attribution,
-      backend: 'sherpa-offline',
-      streaming: false,
-      sampleRate: spec.sampleRate,
-      tasks: spec.family === 'whisper' && spec.languages.length > 1 ? ['transcribe', 'translate'] : ['transcribe'],
-    };
+    this.info = asrModelInfo(spec, 'sherpa-offline', false, spec.family === 'whisper' && spec.languages.length > 1 ? ['transcribe', 'translate'] : ['transcribe']);
     this.#slot = new ModelSlot<OfflineModel>({
       name: spec.name,
       load: () => this.#load(),

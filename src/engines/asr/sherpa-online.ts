@@ -6,7 +6,7 @@
 import { ModelSlot } from '../model-slot.js';
 import { SatelliteError } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions } from './asr.js';
-import type { AsrBackendOptions } from './model-spec.js';
+import { asrModelInfo, type AsrBackendOptions } from './model-spec.js';
 import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
 import { WorkerHost } from './worker-host.js';
 import { checkModelFiles } from './model-check.js';
@@ -72,17 +72,7 @@ export class SherpaOnlineEngine implements AsrEngine {
   constructor(options: AsrBackendOptions) {
     this.#options = options;
     const { spec, runtime } = options;
-    this.info = {
-      name: spec.name,
-      description: spec.description,
-      languages: spec.languages,
-      version: null,
-      attribution: spec.attribution,
-      backend: 'sherpa-online',
-      streaming: true,
-      sampleRate: spec.sampleRate,
-      tasks: ['transcribe'],
-    };
+    this.info = asrModelInfo(spec, 'sherpa-online', true);
     this.#slot = new ModelSlot<OnlineModel>({
       name: spec.name,
       load: () => this.#load(),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ModelSlot } from '../model-slot.js';
 import { SatelliteError, errorMessage } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions } from './asr.js';
-import type { AsrBackendOptions } from './model-spec.js';
+import { asrModelInfo, type AsrBackendOptions } from './model-spec.js';
 import { callAsync, loadVosk, type Pointer, type VoskApi } from './vosk-library.js';
 
 /** Vosk takes float samples in the int16 range. */
@@ -51,17 +51,7 @@ export class VoskEngine implements AsrEngine {
     this.#options = options;
     this.#library = library;
     const { spec, runtime } = options;
-    this.info = {
-      name: spec.name,
-      description: spec.description,
-      languages: spec.languages,
-      version: null,
-      attribution: spec.attribution,
-      backend: 'vosk',
-      streaming: true,
-      sampleRate: spec.sampleRate,
-      tasks: ['transcribe'],
-    };
+    this.info = asrModelInfo(spec, 'vosk', true);
     this.#slot = new ModelSlot<LoadedModel>({
       name: spec.name,
       load: () => this.#load(),
