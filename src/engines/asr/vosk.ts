@@ -82,24 +82,15 @@ export class VoskEngine implements AsrEngine {
       throw new SatelliteError('SAT_ERR_ENGINE_BUSY', `${this.info.name} is busy (${this.#sessions} sessions)`);
     }
     const { model: loaded, release } = await this.#slot.lease();
-    const { api, model } = loaded;
-    const grammar = this.#options.spec.grammar;
-    const rate = this.info.sampleRate;
-    let recognizer: Pointer | null;
+    const { api } = loaded;
+    let rec: Pointer;
     try {
-      recognizer = grammar?.length
-        ? await callAsync(api.recognizerNewGrammar, model, rate, JSON.stringify([...grammar, '[unk]']))
-        : await callAsync(api.recognizerNew, model, rate);
+      rec = await this.#newRecognizer(loaded);
     } catch (err) {
       release();
-      throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `vosk recogniser: ${errorMessage(err)}`, { cause: err });
-    }
-    if (!recognizer) {
-      release();
-      throw new SatelliteError('SAT_ERR_ENGINE_FAILED', 'vosk could not create a recogniser');
+      throw err;
     }
     this.#sessions++;
-    const rec = recognizer;
     const done: string[] = [];
     let partial = '';
     let chain: Promise<void> = Promise.resolve();
@@ -149,6 +140,22 @@ export class VoskEngine implements AsrEngine {
       },
       cancel: free,
     };
+  }
+
+  /** A recogniser on the loaded model, restricted to the configured phrases when there are any. */
+  async #newRecognizer({ api, model }: LoadedModel): Promise<Pointer> {
+    const grammar = this.#options.spec.grammar;
+    const rate = this.info.sampleRate;
+    let recognizer: Pointer | null;
+    try {
+      recognizer = grammar?.length
+        ? await callAsync(api.recognizerNewGrammar, model, rate, JSON.stringify([...grammar, '[unk]']))
+        : await callAsync(api.recognizerNew, model, rate);
+    } catch (err) {
+      throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `vosk recogniser: ${errorMessage(err)}`, { cause: err });
+    }
+    if (!recognizer) throw new SatelliteError('SAT_ERR_ENGINE_FAILED', 'vosk could not create a recogniser');
+    return recognizer;
   }
 
   unload(): Promise<void> {
