@@ -11,8 +11,8 @@ import type { EngineRuntimeOptions } from '../types.js';
 import type { Logger } from '../../util/logger.js';
 import { SatelliteError } from '../../util/errors.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
-import { SherpaTts } from './sherpa-tts.js';
-import type { TtsEngine, TtsRequest, TtsVoiceInfo } from './tts.js';
+import { SherpaTts, SherpaTtsEngine } from './sherpa-tts.js';
+import type { TtsRequest, TtsVoiceInfo } from './tts.js';
 import { badModel, checkEspeakData, isDir, isFile, metaInt, metaString, readTokens } from './voice-folder.js';
 
 export const KOKORO_ATTRIBUTION = { name: 'hexgrad', url: 'https://huggingface.co/hexgrad/Kokoro-82M' };
@@ -108,13 +108,27 @@ export async function readKokoro(files: KokoroFiles): Promise<KokoroSpec> {
   return { ...files, sampleRate, speakers };
 }
 
-export class KokoroEngine implements TtsEngine {
+export class KokoroEngine extends SherpaTtsEngine {
   readonly voices: TtsVoiceInfo[];
   readonly #sid = new Map<string, number>();
-  readonly #tts: SherpaTts;
 
   /** `voiceName` maps a speaker to its advertised voice name (unique across the daemon). */
   constructor(spec: KokoroSpec, runtime: EngineRuntimeOptions, log: Logger, voiceName: (speaker: string) => string = (s) => s) {
+    super(new SherpaTts({
+      name: spec.name,
+      model: {
+        kokoro: {
+          model: spec.model,
+          voices: spec.voices,
+          tokens: spec.tokens,
+          dataDir: spec.dataDir,
+          ...(spec.lexicon ? { lexicon: spec.lexicon } : {}),
+          ...(spec.dictDir ? { dictDir: spec.dictDir } : {}),
+        },
+      },
+      runtime,
+      log,
+    }));
     this.voices = spec.speakers.map((speaker, sid) => {
       const name = voiceName(speaker);
       this.#sid.set(name, sid);
@@ -129,49 +143,11 @@ export class KokoroEngine implements TtsEngine {
         speakers: null,
       };
     });
-    this.#tts = new SherpaTts({
-      name: spec.name,
-      model: {
-        kokoro: {
-          model: spec.model,
-          voices: spec.voices,
-          tokens: spec.tokens,
-          dataDir: spec.dataDir,
-          ...(spec.lexicon ? { lexicon: spec.lexicon } : {}),
-          ...(spec.dictDir ? { dictDir: spec.dictDir } : {}),
-        },
-      },
-      runtime,
-      log,
-    });
   }
 
-  get loaded(): boolean {
-    return this.#tts.loaded;
-  }
-
-  preload(): Promise<void> {
-    return this.#tts.preload();
-  }
-
-  async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {
-    const sid = this.#sid.get(request.voice);
-    if (sid === undefined) throw new SatelliteError('SAT_ERR_TTS_UNKNOWN_VOICE', `unknown Kokoro voice "${request.voice}"`);
-    const sampleRate = await this.#tts.generate({
-      text: request.text,
-      sid,
-      speed: request.speed ?? 1,
-      signal: request.signal,
-      onAudio: request.onAudio,
-    });
-    return { sampleRate };
-  }
-
-  unload(): Promise<void> {
-    return this.#tts.unload();
-  }
-
-  close(): Promise<void> {
-    return this.#tts.unload();
+  protected speakerId({ voice }: TtsRequest): number {
+    const sid = this.#sid.get(voice);
+    if (sid === undefined) throw new SatelliteError('SAT_ERR_TTS_UNKNOWN_VOICE', `unknown Kokoro voice "${voice}"`);
+    return sid;
   }
 }

@@ -10,8 +10,8 @@ import type { EngineRuntimeOptions } from '../types.js';
 import type { Logger } from '../../util/logger.js';
 import { SatelliteError } from '../../util/errors.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
-import { SherpaTts } from './sherpa-tts.js';
-import type { TtsEngine, TtsRequest, TtsVoiceInfo } from './tts.js';
+import { SherpaTts, SherpaTtsEngine } from './sherpa-tts.js';
+import type { TtsRequest, TtsVoiceInfo } from './tts.js';
 import { badModel, checkEspeakData, isFile, languageTag, metaInt, metaString, readTokens } from './voice-folder.js';
 
 export const PIPER_ATTRIBUTION = { name: 'rhasspy', url: 'https://github.com/rhasspy/piper' };
@@ -124,12 +124,19 @@ export async function readPiperVoice(files: PiperVoiceFiles): Promise<PiperVoice
   };
 }
 
-export class PiperEngine implements TtsEngine {
+export class PiperEngine extends SherpaTtsEngine {
   readonly voices: TtsVoiceInfo[];
   readonly #spec: PiperVoiceSpec;
-  readonly #tts: SherpaTts;
 
   constructor(spec: PiperVoiceSpec, runtime: EngineRuntimeOptions, log: Logger) {
+    super(
+      new SherpaTts({
+        name: spec.name,
+        model: { vits: { model: spec.model, tokens: spec.tokens, dataDir: spec.dataDir } },
+        runtime,
+        log,
+      }),
+    );
     this.#spec = spec;
     this.voices = [
       {
@@ -143,43 +150,9 @@ export class PiperEngine implements TtsEngine {
         speakers: spec.speakers,
       },
     ];
-    this.#tts = new SherpaTts({
-      name: spec.name,
-      model: { vits: { model: spec.model, tokens: spec.tokens, dataDir: spec.dataDir } },
-      runtime,
-      log,
-    });
   }
 
-  get loaded(): boolean {
-    return this.#tts.loaded;
-  }
-
-  preload(): Promise<void> {
-    return this.#tts.preload();
-  }
-
-  async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {
-    const sid = this.#speakerId(request.speaker);
-    const sampleRate = await this.#tts.generate({
-      text: request.text,
-      sid,
-      speed: request.speed ?? 1,
-      signal: request.signal,
-      onAudio: request.onAudio,
-    });
-    return { sampleRate };
-  }
-
-  unload(): Promise<void> {
-    return this.#tts.unload();
-  }
-
-  close(): Promise<void> {
-    return this.#tts.unload();
-  }
-
-  #speakerId(speaker: string | undefined): number {
+  protected speakerId({ speaker }: TtsRequest): number {
     const speakers = this.#spec.speakers;
     if (!speaker || !speakers) return 0;
     const byName = speakers.indexOf(speaker);

@@ -11,6 +11,7 @@ import { ModelSlot } from '../model-slot.js';
 import type { EngineRuntimeOptions } from '../types.js';
 import { SatelliteError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
+import type { TtsEngine, TtsRequest, TtsVoiceInfo } from './tts.js';
 
 /** The narrow surface of sherpa-onnx-node used here (the package ships no types). */
 export interface SherpaOfflineTts {
@@ -143,4 +144,45 @@ export class SherpaTts {
 
 export function abortError(): SatelliteError {
   return new SatelliteError('SAT_ERR_ABORTED', 'synthesis cancelled');
+}
+
+/**
+ * A TtsEngine over one sherpa-onnx model (Piper, Kokoro): everything but how a request's voice
+ * and speaker map to the model's speaker id.
+ */
+export abstract class SherpaTtsEngine implements TtsEngine {
+  abstract readonly voices: TtsVoiceInfo[];
+
+  protected constructor(protected readonly tts: SherpaTts) {}
+
+  /** The model's speaker id for a request; throws a coded error for an unknown voice or speaker. */
+  protected abstract speakerId(request: TtsRequest): number;
+
+  get loaded(): boolean {
+    return this.tts.loaded;
+  }
+
+  preload(): Promise<void> {
+    return this.tts.preload();
+  }
+
+  async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {
+    const sid = this.speakerId(request);
+    const sampleRate = await this.tts.generate({
+      text: request.text,
+      sid,
+      speed: request.speed ?? 1,
+      signal: request.signal,
+      onAudio: request.onAudio,
+    });
+    return { sampleRate };
+  }
+
+  unload(): Promise<void> {
+    return this.tts.unload();
+  }
+
+  close(): Promise<void> {
+    return this.tts.unload();
+  }
 }
