@@ -11,7 +11,7 @@ import { baseLanguage } from './model-discovery.js';
 import { asrModelInfo, type AsrBackendOptions, type AsrModelSpec } from './model-spec.js';
 import { checkModelFiles } from './model-check.js';
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
-import { WorkerHost } from './worker-host.js';
+import { startModelWorker, type WorkerHost } from './worker-host.js';
 
 /** Shorter input is answered with an empty transcript instead of being decoded. */
 export const MIN_DECODE_SECONDS = 0.1;
@@ -139,17 +139,12 @@ export class SherpaOfflineEngine implements AsrEngine {
     this.#configured = `${this.#options.spec.language ?? ''}|${this.#options.spec.task ?? 'transcribe'}`;
     await checkModelFiles(this.info.name, this.#options.spec.files);
     const model = new OfflineModel();
-    model.host = await WorkerHost.start<OfflineRequest, OfflineReply>(
+    model.host = await startModelWorker<OfflineRequest, OfflineReply>(
       new URL('./sherpa-offline-worker.js', import.meta.url),
-      { config: offlineRecognizerConfig(this.#options) },
+      offlineRecognizerConfig(this.#options),
       this.info.name,
-      {
-        onMessage: (reply) => model.dispatch(reply),
-        onCrash: (err) => {
-          model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} worker stopped: ${err.message}`, { cause: err }));
-          void this.#slot.unload();
-        },
-      },
+      model,
+      () => void this.#slot.unload(),
     );
     return model;
   }

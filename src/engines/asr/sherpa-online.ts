@@ -8,7 +8,7 @@ import { SatelliteError } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions } from './asr.js';
 import { asrModelInfo, type AsrBackendOptions } from './model-spec.js';
 import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
-import { WorkerHost } from './worker-host.js';
+import { startModelWorker, type WorkerHost } from './worker-host.js';
 import { checkModelFiles } from './model-check.js';
 
 /** Silence appended at the end so the encoder's right context sees the last words. */
@@ -99,17 +99,12 @@ export class SherpaOnlineEngine implements AsrEngine {
   async #load(): Promise<OnlineModel> {
     await checkModelFiles(this.info.name, this.#options.spec.files);
     const model = new OnlineModel();
-    model.host = await WorkerHost.start<OnlineRequest, OnlineReply>(
+    model.host = await startModelWorker<OnlineRequest, OnlineReply>(
       new URL('./sherpa-online-worker.js', import.meta.url),
-      { config: onlineRecognizerConfig(this.#options) },
+      onlineRecognizerConfig(this.#options),
       this.info.name,
-      {
-        onMessage: (reply) => model.dispatch(reply),
-        onCrash: (err) => {
-          model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} worker stopped: ${err.message}`, { cause: err }));
-          void this.#slot.unload();
-        },
-      },
+      model,
+      () => void this.#slot.unload(),
     );
     return model;
   }

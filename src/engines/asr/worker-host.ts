@@ -59,3 +59,26 @@ export class WorkerHost<Request, Reply> {
     await this.#worker.terminate();
   }
 }
+
+/** A model served by a worker thread: replies go to `dispatch`; a crash fails all pending work. */
+export interface WorkerModel<Reply> {
+  dispatch(reply: Reply): void;
+  failAll(err: Error): void;
+}
+
+/** Starts the worker for a model; if it dies later, its pending work fails and `onCrash` runs. */
+export function startModelWorker<Request, Reply>(
+  url: URL,
+  config: unknown,
+  name: string,
+  model: WorkerModel<Reply>,
+  onCrash: () => void,
+): Promise<WorkerHost<Request, Reply>> {
+  return WorkerHost.start<Request, Reply>(url, { config }, name, {
+    onMessage: (reply) => model.dispatch(reply),
+    onCrash: (err) => {
+      model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `${name} worker stopped: ${err.message}`, { cause: err }));
+      onCrash();
+    },
+  });
+}
