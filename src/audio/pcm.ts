@@ -60,22 +60,18 @@ export function pcmToFloatMono(bytes: Uint8Array, format: PcmFormat): Float32Arr
   return out;
 }
 
-/** Float32 samples to 16-bit little-endian PCM, clamped. */
+/**
+ * Float32 samples to 16-bit little-endian PCM, clamped. A typed-array loop: this runs for every
+ * sample the daemon speaks, and Buffer.writeInt16LE per sample costs several times more.
+ */
 export function floatToInt16Bytes(samples: Float32Array, gain = 1): Buffer {
-  const out = Buffer.allocUnsafe(samples.length * 2);
+  const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
-    let v = (samples[i] ?? 0) * gain;
-    v = v > 1 ? 1 : v < -1 ? -1 : v;
-    out.writeInt16LE(Math.round(v < 0 ? v * 32768 : v * 32767), i * 2);
+    const v = samples[i]! * gain;
+    out[i] = v >= 1 ? 32767 : v <= -1 ? -32768 : Math.round(v < 0 ? v * 32768 : v * 32767);
   }
-  return out;
-}
-
-/** Float32 samples scaled to the int16 range but kept as float (what openWakeWord expects). */
-export function floatToInt16Scale(samples: Float32Array): Float32Array {
-  const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = (samples[i] ?? 0) * 32767;
-  return out;
+  // Int16Array is in platform byte order; every supported platform (x86-64, arm64) is little-endian.
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** One-shot linear-interpolation resampling. Good enough for speech models; see {@link StreamResampler} for streams. */
@@ -115,12 +111,14 @@ export class StreamResampler {
     const joined = new Float32Array(this.#history.length + source.length);
     joined.set(this.#history);
     joined.set(source, this.#history.length);
-    const out: number[] = [];
+    // Sized for the most samples this chunk can yield; runs on every resampled audio chunk.
+    const out = new Float32Array(Math.max(0, Math.ceil((joined.length - this.#position) / this.#step) + 1));
+    let count = 0;
     let pos = this.#position;
     while (pos + 1 < joined.length) {
       const i = Math.floor(pos);
       const frac = pos - i;
-      out.push((joined[i] ?? 0) * (1 - frac) + (joined[i + 1] ?? 0) * frac);
+      out[count++] = (joined[i] ?? 0) * (1 - frac) + (joined[i + 1] ?? 0) * frac;
       pos += this.#step;
     }
     // The next read position may already lie past the end of this chunk (downsampling steps over
@@ -128,7 +126,7 @@ export class StreamResampler {
     const keepFrom = Math.min(joined.length, Math.max(0, Math.floor(pos)));
     this.#history = joined.slice(keepFrom);
     this.#position = pos - keepFrom;
-    return Float32Array.from(out);
+    return out.subarray(0, count);
   }
 
   /** Emits what is left at the end of a stream. */
@@ -212,13 +210,4 @@ export class AudioStreamConverter {
   flush(): Float32Array {
     return this.#resampler ? this.#resampler.flush() : new Float32Array(0);
   }
-}
-
-/** Splits a byte buffer into chunks of at most `chunkBytes`, frame-aligned. */
-export function* chunkBytes(bytes: Buffer, chunkBytes: number): Generator<Buffer> {
-  for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, Math.min(bytes.length, at + chunkBytes));
-}
-
-export function durationSeconds(byteLength: number, format: PcmFormat): number {
-  return byteLength / (format.rate * format.width * format.channels);
 }

@@ -1,7 +1,7 @@
 /** Global flags shared by every command, and turning them into config overrides. */
 import type { Argv } from 'yargs';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { createLogger, setRootLogger, type Logger } from '../util/logger.js';
+import { createLogger, type Logger } from '../util/logger.js';
 
 export interface GlobalArgs {
   config?: string | undefined;
@@ -50,5 +50,5 @@ export function loadFromArgs(args: GlobalArgs): LoadedConfig {
 }
 
 export function loggerFor(loaded: LoadedConfig): Logger {
-  return setRootLogger(createLogger({ level: loaded.config.log.level, format: loaded.config.log.format }));
+  return createLogger({ level: loaded.config.log.level, format: loaded.config.log.format });
 }

@@ -28,8 +28,6 @@ export const REDACT_PATHS = [
   '*.headers.authorization',
 ];
 
-let root: Logger = pino({ level: 'silent' });
-
 export function createLogger(options: LoggerOptions = {}): Logger {
   const out = options.destination ?? process.stdout;
   const isTty = out === process.stdout && process.stdout.isTTY === true;
@@ -52,17 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** Installs the daemon's root logger. */
-export function setRootLogger(logger: Logger): Logger {
-  root = logger;
-  return root;
-}
-
-export function rootLogger(): Logger {
-  return root;
-}
-
-/** A logger for one module; bound lazily so modules can call this at import time. */
-export function moduleLogger(module: string, parent?: Logger): Logger {
-  return (parent ?? root).child({ module });
+/** A logger for one module, a child of the daemon's root logger. */
+export function moduleLogger(module: string, parent: Logger): Logger {
+  return parent.child({ module });
 }

@@ -6,6 +6,7 @@ import { EVENT_TYPES, parseEvent } from '../../src/wyoming/events.js';
 import { WyomingProtocolError } from '../../src/wyoming/errors.js';
 import { pythonJson } from '../../src/wyoming/json.js';
 import { SAMPLES, goldenBytes } from './samples.js';
+import { need } from '../helpers/system.js';
 
 function decodeAll(bytes: Buffer, decoder = new FrameDecoder()): Frame[] {
   return decoder.push(bytes);
@@ -50,10 +51,7 @@ describe('frame encoder', () => {
       input: SAMPLES.map((s) => JSON.stringify(s.data)).join('\n'),
       encoding: 'utf8',
     });
-    if (python.status !== 0) {
-      t.skip('python3 not available');
-      return;
-    }
+    if (!need(t, python.status === 0, 'python3 is not installed')) return;
     assert.deepEqual(python.stdout.split('\n'), SAMPLES.map((s) => pythonJson(s.data)));
   });
 });
