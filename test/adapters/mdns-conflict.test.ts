@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { need, REPO_ROOT } from '../helpers/system.js';
-import { DaemonProcess, type LogLine } from './mqtt/daemon-process.js';
+import { DaemonProcess, type LogLine } from '../helpers/daemon-process.js';
 import { createNetns, netnsUnavailable, SYSTEM_PYTHON, ZeroconfBrowser, type Netns } from './mdns-netns.js';
 
 const SERVICE_SUFFIX = '._wyoming._tcp.local.';

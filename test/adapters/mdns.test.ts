@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { need } from '../helpers/system.js';
-import { DaemonProcess } from './mqtt/daemon-process.js';
+import { DaemonProcess } from '../helpers/daemon-process.js';
 import { makeFileDevices, silence } from './audio/alsa-file-devices.js';
 import { haveSatelliteParts, satelliteConfig } from './wyoming-satellite-fixtures.js';
 import { createNetns, netnsUnavailable, SYSTEM_PYTHON, ZeroconfBrowser, type BrowseEvent } from './mdns-netns.js';

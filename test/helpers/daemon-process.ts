@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
 /** The compiled CLI next to this compiled test file (dist/ or a private build folder). */
-export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/cli.js');
+export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli.js');
 const WAIT_TIMEOUT_MS = 20_000;
 const EXIT_TIMEOUT_MS = 15_000;
 

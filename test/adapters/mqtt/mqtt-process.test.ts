@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { need } from '../../helpers/system.js';
 import { Broker, MOSQUITTO, MqttProbe } from './broker.js';
-import { DaemonProcess } from './daemon-process.js';
+import { DaemonProcess } from '../../helpers/daemon-process.js';
 
 /** Short keep-alive so the broker notices a killed client quickly (it sends the will then). */
 const KEEPALIVE_S = 5;
