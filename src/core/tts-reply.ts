@@ -4,27 +4,13 @@
  * sent before the first chunk), chunks of a fixed number of samples, and a single stop. Each
  * sentence is looked up in the cache first and stored there once fully synthesised.
  */
-import type { PcmFormat } from '../audio/pcm.js';
+import { floatToInt16Bytes, type PcmFormat } from '../audio/pcm.js';
 import { SatelliteError } from '../util/errors.js';
 import type { TtsCache } from './tts-cache.js';
 import { ttsCacheKey } from './tts-cache.js';
 import type { VoiceChoice } from './tts-voices.js';
 
 const SAMPLE_WIDTH = 2;
-
-/**
- * Float samples to 16-bit little-endian PCM, clamped. A typed-array loop: this runs for every
- * sample the daemon speaks, and Buffer.writeInt16LE per sample costs several times more.
- */
-export function toInt16Pcm(samples: Float32Array): Buffer {
-  const out = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    const v = samples[i]!;
-    out[i] = v >= 1 ? 32767 : v <= -1 ? -32768 : Math.round(v < 0 ? v * 32768 : v * 32767);
-  }
-  // Int16Array is in platform byte order; every supported platform (x86-64, arm64) is little-endian.
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-}
 
 /** Where a reply's audio goes (a Wyoming connection, a WAV file, a speaker). */
 export interface TtsAudioSink {
@@ -168,7 +154,7 @@ export class TtsReply {
           speed,
           signal: this.#abort.signal,
           onAudio: (samples) => {
-            const pcm = toInt16Pcm(samples);
+            const pcm = floatToInt16Bytes(samples);
             parts.push(pcm);
             for (const chunk of chunker.push(pcm)) sending = sending.then(() => this.#send(chunk));
           },

@@ -21,6 +21,12 @@ test('16-bit mono round-trips through float and back', () => {
   samples.forEach((v, i) => assert.ok(Math.abs(back[i]! - v) < 1e-4, `sample ${i}`));
 });
 
+test('float to 16-bit clamps past full scale, applies the gain and writes little-endian bytes', () => {
+  const pcm = floatToInt16Bytes(Float32Array.from([1.5, -2, 0.5, -0.5, 1, -1]));
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => pcm.readInt16LE(i * 2)), [32767, -32768, 16384, -16384, 32767, -32768]);
+  assert.deepEqual(floatToInt16Bytes(Float32Array.from([0.25, 0.75]), 2), floatToInt16Bytes(Float32Array.from([0.5, 1])));
+});
+
 test('an odd byte offset (a payload sliced from a socket buffer) decodes the same as an aligned one', () => {
   const pcm = floatToInt16Bytes(Float32Array.from([0.25, -0.25, 0.75]));
   const shifted = Buffer.concat([Buffer.from([9]), pcm]).subarray(1);
