@@ -111,6 +111,11 @@ export class Catalogue {
     return this.entries.filter((e) => e.requires.includes(id));
   }
 
+  /** Whether an entry other than `id` installs into `folder` too (openWakeWord's shared folder). */
+  sharesFolder(id: string, folder: string): boolean {
+    return this.entries.some((e) => e.id !== id && folderOf(e) === folder);
+  }
+
   #check(): void {
     const problems: string[] = [];
     const owners = new Map<string, string>();

@@ -58,7 +58,7 @@ interface Partial {
 export async function downloadFile(spec: DownloadSpec, options: DownloadOptions): Promise<DownloadResult> {
   const retries = options.retries ?? DEFAULT_RETRIES;
   const baseDelay = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
-  const maxSize = spec.pins.length ? Math.max(...spec.pins.map((p) => p.size)) : Infinity;
+  const maxSize = largestPinned(spec);
   const progress = options.progress ?? silentProgress;
   let state = await loadPartial(spec.dest, maxSize);
   let resumed = 0;
@@ -146,7 +146,7 @@ async function attemptOnce(
 
 /** Write first, then hash: the digest always matches the bytes actually on disk. */
 async function writeBody(res: HttpResponse, spec: DownloadSpec, state: Partial, progress: ProgressReporter): Promise<void> {
-  const maxSize = spec.pins.length ? Math.max(...spec.pins.map((p) => p.size)) : Infinity;
+  const maxSize = largestPinned(spec);
   const file = await open(spec.dest, state.have > 0 ? 'a' : 'w');
   try {
     for await (const chunk of res.body) {
@@ -167,6 +167,11 @@ async function writeBody(res: HttpResponse, spec: DownloadSpec, state: Partial, 
   } finally {
     await file.close();
   }
+}
+
+/** No accepted digest is larger than this: a bigger body means upstream changed. */
+function largestPinned(spec: DownloadSpec): number {
+  return spec.pins.length ? Math.max(...spec.pins.map((p) => p.size)) : Infinity;
 }
 
 function rangeStart(res: HttpResponse): number {

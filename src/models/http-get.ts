@@ -11,9 +11,9 @@ import { openTunnel, proxyAuthHeader, proxyFor } from './proxy.js';
 
 export const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Connection-level failures that mean "cannot reach the publisher at all". */
 /** Certificate problems: retrying cannot help, and they must never be ignored. */
 const TLS_TRUST_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+/** Connection-level failures that mean "cannot reach the publisher at all". */
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
 
 export interface HttpGetOptions {

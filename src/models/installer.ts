@@ -43,9 +43,13 @@ export function workDir(modelsDir: string): string {
   return path.join(modelsDir, WORK_DIR_NAME);
 }
 
+/** The cross-process lock for work on one model (pull and remove take the same one). */
+export function modelLockPath(modelsDir: string, id: string): string {
+  return path.join(workDir(modelsDir), 'locks', `${id}.lock`);
+}
+
 export async function pullEntry(entry: CatalogueEntry, options: InstallerOptions, force = false): Promise<PullOutcome> {
-  const lockPath = path.join(workDir(options.modelsDir), 'locks', `${entry.id}.lock`);
-  return withFileLock(lockPath, () => pullLocked(entry, options, force), {
+  return withFileLock(modelLockPath(options.modelsDir, entry.id), () => pullLocked(entry, options, force), {
     signal: options.signal,
     onWait: () => options.onWait?.(entry),
   });
@@ -78,8 +82,8 @@ async function pullLocked(entry: CatalogueEntry, options: InstallerOptions, forc
     if (converter) await converter(staging, entry, modelsDir);
     // a conversion may link shared data (espeak-ng-data) from elsewhere; archives may not
     const files = await hashTree(staging, converter ? path.parse(modelsDir).root : staging);
-    const shared = options.catalogue.entries.some((e) => e.id !== entry.id && folderOf(e) === folderOf(entry));
-    await placeStaged(staging, path.join(modelsDir, folderOf(entry)), shared, workDir(modelsDir));
+    const folder = folderOf(entry);
+    await placeStaged(staging, path.join(modelsDir, folder), options.catalogue.sharesFolder(entry.id, folder), workDir(modelsDir));
     await updateLock(modelsDir, (data) => {
       data.models[entry.id] = lockRecord(entry, downloads, files);
     });
@@ -102,9 +106,10 @@ async function fetchInto(
   const part = path.join(workDir(options.modelsDir), 'partial', `${entry.id}.${index}.part`);
   const label = `${entry.id}: ${path.basename(new URL(download.url).pathname)}`;
   const log = options.log.child({ model: entry.id });
-  if (!download.pins.length && !pins.length) log.warn({ url }, 'no published pin: trusting this first download and recording its hash');
+  const firstUse = pins.length === 0;
+  if (firstUse) log.warn({ url }, 'no published pin: trusting this first download and recording its hash');
   const result = await downloadFile({ url, dest: part, pins, label }, { ...options.download, signal: options.signal, log });
-  if (!download.pins.length && pins.length === 0) log.warn({ sha256: result.sha256, size: result.size, url }, 'recorded first-use hash');
+  if (firstUse) log.warn({ sha256: result.sha256, size: result.size, url }, 'recorded first-use hash');
   try {
     if (download.archive) {
       await unpackInto(part, download, staging, options.signal);

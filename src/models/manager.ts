@@ -12,7 +12,7 @@ import { folderOf } from './catalogue.js';
 import type { CatalogueEntry } from './catalogue-schema.js';
 import { withFileLock } from './file-lock.js';
 import { removeFiles } from './install-files.js';
-import { pullEntry, workDir, type Converter, type InstallerOptions, type PullOutcome } from './installer.js';
+import { modelLockPath, pullEntry, workDir, type Converter, type InstallerOptions, type PullOutcome } from './installer.js';
 import { readLock, updateLock, type LockEntry } from './lock-file.js';
 import { HUGGING_FACE_ORIGIN, type MirrorMap } from './mirrors.js';
 import type { ProgressReporter } from './progress.js';
@@ -129,18 +129,16 @@ export class ModelManager {
     const removed: string[] = [];
     for (const id of ids) {
       const entry = this.catalogue.has(id) ? this.catalogue.get(id) : undefined;
-      const lockPath = path.join(workDir(this.modelsDir), 'locks', `${id}.lock`);
-      await withFileLock(lockPath, async () => {
+      await withFileLock(modelLockPath(this.modelsDir, id), async () => {
         const lock = await readLock(this.modelsDir);
         const record = lock.models[id];
         if (!record && !entry) throw new SatelliteError('SAT_ERR_MODEL_UNKNOWN', `${id} is neither installed nor in the catalogue`);
-        const users = Object.keys(lock.models).filter((other) => !ids.includes(other) && this.catalogue.has(other) && this.catalogue.get(other).requires.includes(id));
+        const users = this.catalogue.dependents(id).map((e) => e.id).filter((other) => lock.models[other] && !ids.includes(other));
         if (users.length && !options.force) {
           throw new SatelliteError('SAT_ERR_MODEL_IN_USE', `${id} is needed by ${users.join(', ')}; remove those too or use --force`);
         }
         const folder = record?.folder ?? (entry ? folderOf(entry) : id);
-        const shared = this.catalogue.entries.some((e) => e.id !== id && folderOf(e) === folder);
-        if (shared) await removeFiles(path.join(this.modelsDir, folder), Object.keys(record?.files ?? {}));
+        if (this.catalogue.sharesFolder(id, folder)) await removeFiles(path.join(this.modelsDir, folder), Object.keys(record?.files ?? {}));
         else await rm(path.join(this.modelsDir, folder), { recursive: true, force: true });
         await this.#removePartials(id);
         await updateLock(this.modelsDir, (data) => {
