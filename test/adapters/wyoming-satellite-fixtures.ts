@@ -1,8 +1,10 @@
-/** Shared set-up of the satellite tests: the mic recording, the ALSA file devices, the daemon config. */
+/** Shared set-up of the satellite tests: the mic recording, the ALSA file devices, the daemon config, waiting. */
 import { existsSync } from 'node:fs';
+import { after } from 'node:test';
 import { readClip } from '../helpers/clips.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { sharedModel } from '../helpers/system.js';
-import { hasAlsaUtils, silence, type FileDevices } from './audio/alsa-file-devices.js';
+import { hasAlsaUtils, makeFileDevices, silence, type FileDevices } from './audio/alsa-file-devices.js';
 
 const OWW = sharedModel('openwakeword');
 const COMMAND = 'librispeech-1089-134691-0000.wav';
@@ -34,3 +36,34 @@ export function satelliteConfig(devices: FileDevices, extra: { satellite?: objec
   };
 }
 
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it holds; throws naming `what` when it does not within `timeoutMs`. */
+export async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * ALSA file devices (the mic delivers `micPcm`) for one `describe` block, and the daemon its test
+ * starts on them; both are stopped and removed after the block.
+ */
+export function satelliteSuite(micPcm: Buffer, names?: { mic: string; speaker: string }): { devices: FileDevices; start(config: Record<string, unknown>): Promise<TestDaemon> } {
+  const devices = makeFileDevices(micPcm, names);
+  let daemon: TestDaemon | undefined;
+  after(async () => {
+    await daemon?.stop();
+    devices.cleanup();
+  });
+  return {
+    devices,
+    start: async (config) => {
+      daemon = await startTestDaemon(config);
+      return daemon;
+    },
+  };
+}

@@ -3,25 +3,14 @@
  * file devices: pause-satellite stops streaming, HA vanishing mid-stream, local mute, and a
  * microphone that is missing at start and appears later.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readClip } from '../helpers/clips.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { need } from '../helpers/system.js';
 import { WyomingTestClient } from '../helpers/wyoming-client.js';
-import { makeFileDevices, silence } from './audio/alsa-file-devices.js';
-import { haveSatelliteParts, satelliteConfig } from './wyoming-satellite-fixtures.js';
+import { silence } from './audio/alsa-file-devices.js';
+import { haveSatelliteParts, satelliteConfig, satelliteSuite, sleep, until } from './wyoming-satellite-fixtures.js';
 import { FakeHomeAssistant } from './wyoming-satellite-ha.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
 
 /** "alexa" every 4 s, starting at 2 s. */
 function repeatedWake(times: number): Buffer {
@@ -34,16 +23,11 @@ function repeatedWake(times: number): Buffer {
 const countChunks = (ha: FakeHomeAssistant, from: number) => ha.frames.slice(from).filter((f) => f.type === 'audio-chunk').length;
 
 describe('satellite listening flow', () => {
-  const devices = makeFileDevices(repeatedWake(4));
-  let daemon: TestDaemon | undefined;
-  after(async () => {
-    await daemon?.stop();
-    devices.cleanup();
-  });
+  const suite = satelliteSuite(repeatedWake(4));
 
   test('pause-satellite stops streaming, HA vanishing mid-stream is survived, and a local mute stops all listening', async (t) => {
     if (!need(t, haveSatelliteParts(), 'alsa-utils and the shared openWakeWord models are needed')) return;
-    daemon = await startTestDaemon(satelliteConfig(devices));
+    const daemon = await suite.start(satelliteConfig(suite.devices));
     const control = daemon.context.satellite!;
     const first = await FakeHomeAssistant.connect(daemon.satellitePort!);
 
@@ -88,23 +72,19 @@ describe('satellite listening flow', () => {
 });
 
 describe('satellite with a missing microphone', () => {
-  const devices = makeFileDevices(repeatedWake(2), { mic: 'latemic', speaker: 'latespk' });
-  let daemon: TestDaemon | undefined;
-  after(async () => {
-    await daemon?.stop();
-    devices.cleanup();
-  });
+  const suite = satelliteSuite(repeatedWake(2), { mic: 'latemic', speaker: 'latespk' });
 
   test('starts anyway, shows the failure, retries with backoff and wakes once the device appears', async (t) => {
     if (!need(t, haveSatelliteParts(), 'alsa-utils and the shared openWakeWord models are needed')) return;
+    const { devices } = suite;
     devices.rewrite({ withMic: false });
     const states: Array<{ state: string; detail?: string | undefined }> = [];
-    daemon = await startTestDaemon(satelliteConfig(devices, { audio: { reopen_initial_s: 0.2, reopen_max_s: 0.5 } }));
+    const daemon = await suite.start(satelliteConfig(devices, { audio: { reopen_initial_s: 0.2, reopen_max_s: 0.5 } }));
     daemon.context.bus.on('satellite-state', 'test', (s) => states.push(s));
     const ha = await FakeHomeAssistant.connect(daemon.satellitePort!);
     await ha.waitForType('info', 1_000);
     await until('the failure shows in the state', () => states.some((s) => s.detail?.includes('microphone unavailable') ?? false));
-    const retries = () => daemon!.logs.filter((l) => l.includes('microphone failed; reopening')).length;
+    const retries = () => daemon.logs.filter((l) => l.includes('microphone failed; reopening')).length;
     await until('the device is retried', () => retries() >= 2);
     // Other clients are still served while the mic is gone.
     const poll = await WyomingTestClient.connect(daemon.satellitePort!);
@@ -113,7 +93,7 @@ describe('satellite with a missing microphone', () => {
     poll.close();
 
     devices.rewrite({ withMic: true });
-    await until('the device is back', () => daemon!.logs.some((l) => l.includes('microphone running')));
+    await until('the device is back', () => daemon.logs.some((l) => l.includes('microphone running')));
     const detection = await ha.waitForType('detection', 10_000);
     assert.equal(detection.frame.data['name'], 'alexa');
     assert.equal(states.at(-1)?.detail, undefined, 'the failure is cleared from the state');

@@ -2,14 +2,13 @@
  * The VAD and always-streaming modes against an HA-like client, with the real Silero VAD and
  * ALSA file devices.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readClip } from '../helpers/clips.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { need, sharedModel } from '../helpers/system.js';
-import { makeFileDevices, silence } from './audio/alsa-file-devices.js';
-import { haveSatelliteParts, satelliteConfig } from './wyoming-satellite-fixtures.js';
+import { silence } from './audio/alsa-file-devices.js';
+import { haveSatelliteParts, satelliteConfig, satelliteSuite, sleep } from './wyoming-satellite-fixtures.js';
 import { FakeHomeAssistant } from './wyoming-satellite-ha.js';
 
 const SILERO = sharedModel('silero-vad', 'silero_vad.onnx');
@@ -17,17 +16,12 @@ const SPEECH = 'librispeech-1089-134691-0000.wav';
 
 describe('satellite in VAD mode', () => {
   const speech = readClip(SPEECH).pcm;
-  const devices = makeFileDevices(Buffer.concat([silence(2), speech, silence(3), speech, silence(3)]));
-  let daemon: TestDaemon | undefined;
-  after(async () => {
-    await daemon?.stop();
-    devices.cleanup();
-  });
+  const suite = satelliteSuite(Buffer.concat([silence(2), speech, silence(3), speech, silence(3)]));
 
   test('speech starts a wake→tts pipeline with the pre-roll; audio-stop when HA hears no wake word; streaming goes on after HA’s detection', async (t) => {
     if (!need(t, haveSatelliteParts() && existsSync(SILERO), 'alsa-utils, openWakeWord and Silero VAD models are needed')) return;
-    daemon = await startTestDaemon({
-      ...satelliteConfig(devices, { satellite: { mode: 'vad', vad: { pre_roll_s: 1, wake_timeout_s: 1.5 } } }),
+    const daemon = await suite.start({
+      ...satelliteConfig(suite.devices, { satellite: { mode: 'vad', vad: { pre_roll_s: 1, wake_timeout_s: 1.5 } } }),
       vad: { model: SILERO },
     });
     const ha = await FakeHomeAssistant.connect(daemon.satellitePort!);
@@ -48,14 +42,14 @@ describe('satellite in VAD mode', () => {
     // Second utterance: HA detects its wake word; the stream goes on until the transcript.
     const run2 = await ha.waitForType('run-pipeline', 10_000, stop.index);
     ha.send('detection', { name: 'hey_jarvis', timestamp: null });
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await sleep(2_500);
     assert.ok(!ha.types(run2.index).includes('audio-stop'), 'no audio-stop once HA heard its wake word');
     const beforeTranscript = ha.frames.length;
     ha.send('transcript', { text: 'he could wait no longer' });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const late = ha.frames.slice(beforeTranscript).filter((f) => f.type === 'audio-chunk').length;
     const later = ha.frames.length;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     assert.ok(late <= 3, `streaming stopped at the transcript (${late})`);
     assert.equal(ha.frames.slice(later).filter((f) => f.type === 'audio-chunk').length, 0);
     ha.close();
@@ -63,16 +57,11 @@ describe('satellite in VAD mode', () => {
 });
 
 describe('satellite in always-streaming mode', () => {
-  const devices = makeFileDevices(silence(1), { mic: 'alwaysmic', speaker: 'alwaysspk' });
-  let daemon: TestDaemon | undefined;
-  after(async () => {
-    await daemon?.stop();
-    devices.cleanup();
-  });
+  const suite = satelliteSuite(silence(1), { mic: 'alwaysmic', speaker: 'alwaysspk' });
 
   test('run-satellite starts an endless wake→tts pipeline; streaming survives transcripts; an error asks for a new run', async (t) => {
     if (!need(t, haveSatelliteParts(), 'alsa-utils and the shared openWakeWord models are needed')) return;
-    daemon = await startTestDaemon(satelliteConfig(devices, { satellite: { mode: 'always-streaming' } }));
+    const daemon = await suite.start(satelliteConfig(suite.devices, { satellite: { mode: 'always-streaming' } }));
     const ha = await FakeHomeAssistant.connect(daemon.satellitePort!);
     const run = await ha.waitForType('run-pipeline', 2_000);
     assert.deepEqual(

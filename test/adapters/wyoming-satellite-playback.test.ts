@@ -13,10 +13,9 @@ import { readClip } from '../helpers/clips.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { need } from '../helpers/system.js';
 import { makeFileDevices, silence, type FileDevices } from './audio/alsa-file-devices.js';
-import { haveSatelliteParts, satelliteConfig, TTS_CLIP } from './wyoming-satellite-fixtures.js';
+import { haveSatelliteParts, satelliteConfig, satelliteSuite, sleep, TTS_CLIP, until } from './wyoming-satellite-fixtures.js';
 import { FakeHomeAssistant } from './wyoming-satellite-ha.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The built-in sounds are 22050 Hz; a speaker at that rate receives them byte for byte. */
 const SPEAKER = { rate: 22050 };
 
@@ -86,8 +85,7 @@ describe('satellite playback', () => {
     ha!.send('timer-updated', { id: 'pasta', is_active: true, total_seconds: 1 });
     ha!.send('timer-finished', { id: 'pasta' });
     const ring = synthesizeSound('timer');
-    const deadline = Date.now() + 5_000;
-    while (occurrences(devices.played(), ring) < 3 && Date.now() < deadline) await sleep(50);
+    await until('the timer sound has rung three times', () => occurrences(devices.played(), ring) >= 3, 5_000);
     assert.equal(occurrences(devices.played(), ring), 3);
     assert.ok(!ha!.types().includes('played'), 'sounds are not reported as played');
   });
@@ -175,14 +173,12 @@ describe('satellite playback', () => {
     assert.equal(active(), 'alexa');
     assert.throws(() => control.selectWakeWord('okay_nabu'), (err: Error & { code?: string }) => err.code === 'SAT_ERR_UNKNOWN_WAKE_WORD');
     control.selectWakeWord('hey_jarvis');
-    const deadline = Date.now() + 2_000;
-    while (active() !== 'hey_jarvis' && Date.now() < deadline) await sleep(10);
-    assert.equal(active(), 'hey_jarvis');
+    await until('hey_jarvis is active', () => active() === 'hey_jarvis', 2_000);
     const from = ha!.frames.length;
     ha!.send('describe', {});
     const info = await ha!.waitForType('info', 1_000, from);
     assert.deepEqual((info.frame.data['satellite'] as { active_wake_words: string[] }).active_wake_words, ['hey_jarvis']);
-    while (!readFileSync(path.join(stateDir, 'satellite.json'), 'utf8').includes('hey_jarvis') && Date.now() < deadline) await sleep(10);
+    await until('the choice is saved', () => readFileSync(path.join(stateDir, 'satellite.json'), 'utf8').includes('hey_jarvis'), 2_000);
     assert.deepEqual((JSON.parse(readFileSync(path.join(stateDir, 'satellite.json'), 'utf8')) as { wake_words: string[] }).wake_words, ['hey_jarvis']);
     control.selectWakeWord('alexa');
   });
@@ -193,9 +189,7 @@ describe('satellite playback', () => {
     ha!.sendAudio(Buffer.alloc(44100, 3), format, false);
     await sleep(100);
     ha!.close();
-    const deadline = Date.now() + 5_000;
-    while (daemon!.context.satellite!.state !== 'disconnected' && Date.now() < deadline) await sleep(20);
-    assert.equal(daemon!.context.satellite!.state, 'disconnected');
+    await until('the satellite notices HA is gone', () => daemon!.context.satellite!.state === 'disconnected', 5_000);
     ha = await FakeHomeAssistant.connect(daemon!.satellitePort!);
     const from = ha.frames.length;
     const tone = Buffer.alloc(4410, 4);
@@ -206,25 +200,19 @@ describe('satellite playback', () => {
 });
 
 describe('satellite with a missing speaker', () => {
-  const devices = makeFileDevices(silence(1), { mic: 'spkmic', speaker: 'latespeaker' });
-  let daemon: TestDaemon | undefined;
-  after(async () => {
-    await daemon?.stop();
-    devices.cleanup();
-  });
+  const suite = satelliteSuite(silence(1), { mic: 'spkmic', speaker: 'latespeaker' });
 
   test('playback fails without played, the failure shows in the state, and once the device appears playback works', async (t) => {
     if (!need(t, haveSatelliteParts(), 'alsa-utils and the shared openWakeWord models are needed')) return;
+    const { devices } = suite;
     devices.rewrite({ withSpeaker: false });
-    daemon = await startTestDaemon(satelliteConfig(devices, { speaker: SPEAKER, audio: { reopen_initial_s: 0.2, reopen_max_s: 0.5 } }));
+    const daemon = await suite.start(satelliteConfig(devices, { speaker: SPEAKER, audio: { reopen_initial_s: 0.2, reopen_max_s: 0.5 } }));
     const states: Array<{ state: string; detail?: string | undefined }> = [];
     daemon.context.bus.on('satellite-state', 'test', (s) => states.push(s));
     const ha = await FakeHomeAssistant.connect(daemon.satellitePort!);
     const format = { rate: 22050, width: 2, channels: 1 };
     ha.sendAudio(Buffer.alloc(4410, 5), format);
-    const deadline = Date.now() + 5_000;
-    while (!states.some((s) => s.detail?.includes('speaker unavailable')) && Date.now() < deadline) await sleep(20);
-    assert.ok(states.some((s) => s.detail?.includes('speaker unavailable')), 'the failure shows in the state');
+    await until('the failure shows in the state', () => states.some((s) => s.detail?.includes('speaker unavailable') ?? false), 5_000);
     assert.ok(!ha.types().includes('played'), 'nothing was played, so no played');
 
     devices.rewrite({ withSpeaker: true });
