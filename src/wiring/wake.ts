@@ -97,7 +97,6 @@ function baseTuning(config: Readonly<Config>): WakeTuning {
 
 function createEngine(config: Readonly<Config>, spec: Spec, takenNames: Set<string>, log: Logger): WakeEngine {
   const runtime = wakeRuntime(config);
-  const defaultNames = config.wake.default_model ? [config.wake.default_model] : [];
   if (spec.kind === 'openwakeword') {
     return new OpenWakeWordEngine({
       id: spec.id,
@@ -105,7 +104,6 @@ function createEngine(config: Readonly<Config>, spec: Spec, takenNames: Set<stri
       embedding: spec.embedding,
       heads: spec.heads.map((h) => ({ ...h, tuning: tuningFor(config, h.name) })),
       tuning: baseTuning(config),
-      defaultNames,
       runtime,
       log,
     });
@@ -126,7 +124,6 @@ function createEngine(config: Readonly<Config>, spec: Spec, takenNames: Set<stri
       maxActivePaths: kws.max_active_paths,
     },
     tuning: { refractoryMs: config.wake.refractory_s * 1000 },
-    defaultNames,
     runtime,
     log,
   });

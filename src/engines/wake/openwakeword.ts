@@ -38,8 +38,6 @@ export interface OpenWakeWordOptions {
   heads: OwwHeadOptions[];
   /** Tuning for words without their own. */
   tuning?: Partial<WakeTuning>;
-  /** Names used when a session asks for none (unknown ones ignored); default: the first model. */
-  defaultNames?: string[];
   runtime: EngineRuntimeOptions;
   log?: Logger;
 }
@@ -102,7 +100,7 @@ export class OpenWakeWordEngine implements WakeEngine {
   }
 
   async createSession(options: WakeSessionOptions): Promise<WakeSession> {
-    const names = resolveSessionNames(this.models, options.names, this.#options.defaultNames);
+    const names = resolveSessionNames(this.models, options.names);
     const lease = await this.#slot.lease();
     const words = names.map((name) => {
       const head = lease.model.heads.get(name)!;

@@ -54,7 +54,6 @@ export interface KwsEngineOptions {
   spotter?: Partial<KwsSpotterTuning>;
   /** Trigger level is not used (the spotter decides); refractory applies per phrase. */
   tuning?: Partial<WakeTuning>;
-  defaultNames?: string[];
   runtime: EngineRuntimeOptions;
   log?: Logger;
 }
@@ -149,7 +148,7 @@ export class KwsEngine implements WakeEngine {
   }
 
   async createSession(options: WakeSessionOptions): Promise<WakeSession> {
-    const names = resolveSessionNames(this.models, options.names, this.#options.defaultNames);
+    const names = resolveSessionNames(this.models, options.names);
     const lease = await this.#slot.lease();
     const tuning = { ...DEFAULT_WAKE_TUNING, ...this.#options.tuning, triggerLevel: 1 };
     const byTag = new Map<string, { name: string; trigger: WakeTrigger }>();

@@ -4,12 +4,11 @@ import { matchWakeModel, type WakeModelInfo } from './wake.js';
 
 /**
  * The model names a session listens for: the requested ones this engine has (unknown ones are
- * ignored), or with none requested the defaults it has, or else its first model.
+ * ignored), or with none requested its first model.
  */
-export function resolveSessionNames(models: readonly WakeModelInfo[], requested: readonly string[], defaults: readonly string[] = []): string[] {
-  const pick = (names: readonly string[]) => [...new Set(names.map((n) => matchWakeModel(models, n)?.name).filter((n): n is string => Boolean(n)))];
+export function resolveSessionNames(models: readonly WakeModelInfo[], requested: readonly string[]): string[] {
   if (requested.length > 0) {
-    const found = pick(requested);
+    const found = [...new Set(requested.map((n) => matchWakeModel(models, n)?.name).filter((n): n is string => Boolean(n)))];
     if (found.length === 0) {
       throw new SatelliteError(
         'SAT_ERR_WAKE_MODEL_NOT_FOUND',
@@ -18,8 +17,6 @@ export function resolveSessionNames(models: readonly WakeModelInfo[], requested:
     }
     return found;
   }
-  const fallback = pick(defaults);
-  if (fallback.length > 0) return fallback;
   const first = models[0];
   if (!first) throw new SatelliteError('SAT_ERR_WAKE_MODEL_NOT_FOUND', 'no wake models installed');
   return [first.name];

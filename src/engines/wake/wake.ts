@@ -17,8 +17,8 @@ export interface WakeDetection {
 export interface WakeSessionOptions {
   /**
    * Model names to listen for (matched as `matchWakeModel` does); names this engine lacks are
-   * ignored, and none known throws SAT_ERR_WAKE_MODEL_NOT_FOUND. Empty = the configured default
-   * (`wake.default_model`) when this engine has it, else the engine's first model.
+   * ignored, and none known throws SAT_ERR_WAKE_MODEL_NOT_FOUND. Empty = the engine's first model
+   * (callers apply `wake.default_model` across engines: core/wake-names.ts `selectWakeModels`).
    */
   names: string[];
   onDetection: (detection: WakeDetection) => void;
