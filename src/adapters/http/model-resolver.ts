@@ -5,6 +5,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import type { EngineRegistry } from '../../core/daemon-context.js';
+import { allVoices as rankedVoices } from '../../core/tts-voices.js';
 import type { AsrEngine } from '../../engines/asr/asr.js';
 import type { TtsEngine, TtsVoiceInfo } from '../../engines/tts/tts.js';
 import { badRequest, HttpError } from './http-errors.js';
@@ -68,10 +69,10 @@ export function resolveAsr(engines: EngineRegistry, config: Settings, requested:
   return engine;
 }
 
+/** Every installed voice in the daemon-wide preference order (so the default matches Wyoming's). */
 export function allVoices(engines: EngineRegistry): ResolvedVoice[] {
-  const out: ResolvedVoice[] = [];
-  for (const [engineId, engine] of engines.tts) for (const voice of engine.voices) out.push({ engineId, engine, voice });
-  return out;
+  const ids = new Map([...engines.tts].map(([engineId, engine]) => [engine, engineId]));
+  return rankedVoices(engines.tts).map(({ engine, voice }) => ({ engineId: ids.get(engine)!, engine, voice }));
 }
 
 export function defaultVoice(engines: EngineRegistry, config: Settings): ResolvedVoice | undefined {

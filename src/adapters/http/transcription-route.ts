@@ -3,6 +3,7 @@
  * size limit, decoded, run through the chosen engine and answered in the requested format, or as
  * server-sent `transcript.text.delta` / `transcript.text.done` events with `stream=true`.
  */
+import { baseLanguageCode } from '../../core/stt-select.js';
 import type { AsrEngine, AsrTask } from '../../engines/asr/asr.js';
 import { decodeUpload } from './audio-input.js';
 import type { HttpDeps } from './http-deps.js';
@@ -94,12 +95,13 @@ function parseRequest(deps: HttpDeps, upload: Upload, task: AsrTask): Transcript
   return { engine, format, granularities: granularities as Granularity[], language, stream };
 }
 
+/** An engine that lists no languages takes any; otherwise the tag or its base must match. */
 function supportsLanguage(engine: AsrEngine, language: string): boolean {
   const languages = engine.info.languages.map((l) => l.toLowerCase());
   if (languages.length === 0) return true;
   const wanted = language.toLowerCase();
-  const base = wanted.split(/[-_]/)[0];
-  return languages.some((l) => l === wanted || l.split(/[-_]/)[0] === base);
+  const base = baseLanguageCode(wanted);
+  return languages.some((l) => l === wanted || baseLanguageCode(l) === base);
 }
 
 /** SSE: deltas as the partial text grows (never retracted), then the final text. */

@@ -62,11 +62,21 @@ export class ToneTts implements TtsEngine {
   readonly loaded = true;
   requests: TtsRequest[] = [];
 
-  constructor(readonly rate = 22050) {
-    this.voices = [
-      { name: 'tone-low', description: 'test', languages: ['en'], version: null, attribution, backend: 'test', sampleRate: rate, speakers: null },
-      { name: 'tone-high', description: 'test', languages: ['en'], version: null, attribution, backend: 'test', sampleRate: rate, speakers: null },
-    ];
+  /** `prefix` names the voices `<prefix>-low` and `<prefix>-high`; `backend` is what they report. */
+  constructor(
+    readonly rate = 22050,
+    { prefix = 'tone', backend = 'test' }: { prefix?: string; backend?: string } = {},
+  ) {
+    this.voices = ['low', 'high'].map((pitch) => ({
+      name: `${prefix}-${pitch}`,
+      description: 'test',
+      languages: ['en'],
+      version: null,
+      attribution,
+      backend,
+      sampleRate: rate,
+      speakers: null,
+    }));
   }
 
   async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {

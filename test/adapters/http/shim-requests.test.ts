@@ -387,6 +387,24 @@ describe('OpenAI shim limits', () => {
     }
   });
 
+  test('with no default voice configured, the default follows the daemon-wide preference (Piper before espeak-ng), not registration order', async () => {
+    const espeak = new ToneTts(22050, { prefix: 'espeak', backend: 'espeak-ng' });
+    const piper = new ToneTts(22050, { prefix: 'piper', backend: 'piper' });
+    const shim = await startShim({}, registry(undefined, [espeak, piper]));
+    try {
+      const voices = (await (await fetch(`${shim.url}/v1/audio/voices`)).json()) as { data: Array<{ id: string; default: boolean }> };
+      assert.deepEqual(voices.data.map((v) => v.id), ['piper-low', 'piper-high', 'espeak-low', 'espeak-high']);
+      assert.deepEqual(voices.data.filter((v) => v.default).map((v) => v.id), ['piper-low']);
+      const res = await speech(shim.url, { input: 'a', voice: 'alloy', response_format: 'wav' });
+      assert.equal(res.headers.get('x-voice'), 'piper-low');
+      await res.arrayBuffer();
+      assert.equal(piper.requests.length, 1);
+      assert.equal(espeak.requests.length, 0);
+    } finally {
+      await shim.close();
+    }
+  });
+
   test('binding beyond loopback without a key logs a warning at start-up', async () => {
     const open = await startShim({ host: '0.0.0.0' });
     const keyed = await startShim({ host: '0.0.0.0', api_key: 'k' });
