@@ -11,11 +11,11 @@ import { resolveRuntime } from '../config/runtime.js';
 import type { DaemonContext } from '../core/daemon-context.js';
 import { TtsCache } from '../core/tts-cache.js';
 import { TtsProviderService } from '../adapters/provider-tts.js';
+import { effectiveProvider, sherpaHasCuda } from '../engines/asr/sherpa-native.js';
 import { EspeakEngine } from '../engines/tts/espeak-engine.js';
 import { KokoroEngine, findKokoroFiles, readKokoro, type KokoroFiles } from '../engines/tts/kokoro-engine.js';
 import { findEspeakDataIn, systemEspeakDataDir } from '../engines/tts/piper-import.js';
 import { PiperEngine, findPiperFiles, isRawPiperVoice, readPiperVoice, type PiperVoiceFiles } from '../engines/tts/piper-engine.js';
-import { sherpaTtsHasCuda } from '../engines/tts/sherpa-tts.js';
 import type { TtsEngine } from '../engines/tts/tts.js';
 import type { EngineRuntimeOptions } from '../engines/types.js';
 import { errorCode } from '../util/errors.js';
@@ -28,12 +28,7 @@ const BUS_OWNER = 'tts';
 /** Runtime knobs for TTS models: the `engine` defaults with the `tts.runtime` overrides. */
 export function ttsRuntime(config: Readonly<Config>, log: Logger): EngineRuntimeOptions {
   const runtime = resolveRuntime(config, config.tts.runtime);
-  let provider = runtime.provider;
-  if (provider === 'cuda' && !sherpaTtsHasCuda()) {
-    log.warn('cuda requested for TTS but the installed sherpa-onnx native build has no CUDA provider; using cpu');
-    provider = 'cpu';
-  }
-  return { ...runtime, provider };
+  return { ...runtime, provider: effectiveProvider(runtime.provider, sherpaHasCuda(), (m) => log.warn({ kind: 'tts' }, m)) };
 }
 
 type Found = { key: string; kind: 'piper'; files: PiperVoiceFiles } | { key: string; kind: 'kokoro'; files: KokoroFiles };

@@ -4,9 +4,7 @@
  * unload, bounded queue), and streaming samples out through `generateAsync`'s progress callback,
  * which sherpa calls once per sentence batch; returning 0 from it stops the generation.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { ModelSlot } from '../model-slot.js';
 import type { EngineRuntimeOptions } from '../types.js';
 import { SatelliteError } from '../../util/errors.js';
@@ -35,16 +33,6 @@ let sherpaModule: SherpaModule | undefined;
 function sherpa(): SherpaModule {
   sherpaModule ??= require('sherpa-onnx-node') as SherpaModule;
   return sherpaModule;
-}
-
-/** True when the installed sherpa-onnx native package carries onnxruntime's CUDA provider. */
-export function sherpaTtsHasCuda(): boolean {
-  try {
-    const dir = path.dirname(require.resolve(`sherpa-onnx-${process.platform}-${process.arch}/package.json`));
-    return existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so'));
-  } catch {
-    return false;
-  }
 }
 
 /** sherpa splits long text into batches of this many sentences; 1 streams each sentence. */
