@@ -2,14 +2,14 @@
  * The reducer's handling of HA's audio (TTS replies, announcements) and timers. Each
  * audio-start…audio-stop is one numbered playback stream; `played` goes to HA when the speaker has
  * really finished the last stream. Audio that arrives without `audio-start` (before `synthesize`,
- * or after an `audio-stop`) opens a stream in the chunk's own format.
+ * or after an `audio-stop`) opens a stream; every chunk is played in its own format.
  */
-import { checkFormat } from '../../audio/pcm.js';
+import { checkFormat, type PcmFormat } from '../../audio/pcm.js';
 import type { EventOf } from '../../wyoming/events.js';
-import type { AudioFormat, Effect, SatelliteState, StepResult, TrackedTimer } from './state.js';
+import type { Effect, SatelliteState, StepResult, TrackedTimer } from './state.js';
 import { arm, unchanged } from './transitions.js';
 
-function formatError(format: AudioFormat): string | null {
+function formatError(format: PcmFormat): string | null {
   try {
     checkFormat(format);
     return null;
@@ -18,29 +18,29 @@ function formatError(format: AudioFormat): string | null {
   }
 }
 
-function openStream(state: SatelliteState, format: AudioFormat, before: Effect[] = []): StepResult {
+function openStream(state: SatelliteState, before: Effect[] = []): StepResult {
   const stream = state.nextStream;
   return {
-    state: { ...state, playback: { name: 'receiving', stream, format }, nextStream: stream + 1 },
-    effects: [...before, { type: 'speaker-open', stream, format }],
+    state: { ...state, playback: { name: 'receiving', stream }, nextStream: stream + 1 },
+    effects: [...before, { type: 'speaker-open', stream }],
   };
 }
 
-export function onAudioStart(state: SatelliteState, data: AudioFormat): StepResult {
-  const format = { rate: data.rate, width: data.width, channels: data.channels };
-  const problem = formatError(format);
+export function onAudioStart(state: SatelliteState, data: PcmFormat): StepResult {
+  // Checked here so HA hears at once; the stream itself plays each chunk in the chunk's format.
+  const problem = formatError(data);
   if (problem) {
     return { state, effects: [{ type: 'send', event: { type: 'error', data: { text: `cannot play audio: ${problem}`, code: 'SAT_ERR_AUDIO_FORMAT' } } }] };
   }
   // A new audio-start while a stream is open ends that stream first (HA restarting its TTS stream).
   const before: Effect[] = state.playback.name === 'receiving' ? [{ type: 'speaker-close', stream: state.playback.stream }] : [];
-  return openStream(state, format, before);
+  return openStream(state, before);
 }
 
-export function onAudioChunk(state: SatelliteState, data: AudioFormat, payload: Buffer): StepResult {
+export function onAudioChunk(state: SatelliteState, data: PcmFormat, payload: Buffer): StepResult {
   const format = { rate: data.rate, width: data.width, channels: data.channels };
   if (formatError(format) !== null || payload.length === 0) return unchanged(state);
-  const opened = state.playback.name === 'receiving' ? { state, effects: [] as Effect[] } : openStream(state, format);
+  const opened = state.playback.name === 'receiving' ? { state, effects: [] as Effect[] } : openStream(state);
   const playback = opened.state.playback;
   if (playback.name !== 'receiving') return opened;
   return { state: opened.state, effects: [...opened.effects, { type: 'speaker-write', stream: playback.stream, format, payload }] };

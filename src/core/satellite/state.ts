@@ -4,15 +4,10 @@
  * every member also carries the playback, the timers HA told us about and the last wake word.
  * Nothing here touches a socket or a device: the runtime executes the effects.
  */
+import type { PcmFormat } from '../../audio/pcm.js';
 import type { EventData, EventType, WyomingEvent } from '../../wyoming/events.js';
 
 export type SatelliteMode = 'local-wake' | 'vad' | 'always-streaming';
-
-export interface AudioFormat {
-  rate: number;
-  width: number;
-  channels: number;
-}
 
 /** Fixed for the life of a satellite; carried in the state so `step` stays a function of two values. */
 export interface SatelliteSettings {
@@ -59,11 +54,11 @@ export type Phase =
 
 export type PhaseName = Phase['name'];
 
-/** HA's TTS or announcement audio. Each audio-start…audio-stop is one numbered stream. */
+/** HA's TTS or announcement audio. Each audio-start…audio-stop is one numbered stream; every chunk carries its own format. */
 export type Playback =
   | { name: 'idle' }
   /** Audio is arriving for `stream`. */
-  | { name: 'receiving'; stream: number; format: AudioFormat }
+  | { name: 'receiving'; stream: number }
   /** `audio-stop` came; the speaker is finishing `stream`. */
   | { name: 'draining'; stream: number };
 
@@ -118,8 +113,8 @@ export type Effect =
   | { type: 'play-sound'; sound: SoundName; repeat: number; delayMs: number }
   | { type: 'start-timer'; timer: TimerName; ms: number }
   | { type: 'cancel-timer'; timer: TimerName }
-  | { type: 'speaker-open'; stream: number; format: AudioFormat }
-  | { type: 'speaker-write'; stream: number; format: AudioFormat; payload: Buffer }
+  | { type: 'speaker-open'; stream: number }
+  | { type: 'speaker-write'; stream: number; format: PcmFormat; payload: Buffer }
   /** No more audio for the stream: report `playback-finished` once it has really played. */
   | { type: 'speaker-close'; stream: number }
   | { type: 'speaker-abort'; stream: number }

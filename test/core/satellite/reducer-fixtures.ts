@@ -89,4 +89,4 @@ export const runPipelineAsr = (end: string) => send('run-pipeline', { start_stag
 export const wakeEffects = (end = 'tts') => [send('detection', { name: 'alexa', timestamp: null }), runPipelineAsr(end), { type: 'notify-wake', name: 'alexa' } as Effect, sound('awake')];
 export const transcript = ha('transcript', { text: 'turn on the light', language: 'en' });
 export const notifyTranscript: Effect = { type: 'notify-transcript', text: 'turn on the light', language: 'en' };
-export const receiving = (stream: number): Playback => ({ name: 'receiving', stream, format: F22 });
+export const receiving = (stream: number): Playback => ({ name: 'receiving', stream });

@@ -5,11 +5,11 @@ import { ARM_WAKE, cancel, F22, ha, make, muted, PCM, receiving, RESP, send, sou
 export const PLAYBACK_ROWS: Row[] = [
   // playback
   {
-    what: 'audio-start opens a playback stream in its format',
+    what: 'audio-start in a playable format opens a playback stream',
     from: make(W),
     input: ha('audio-start', { ...F22, timestamp: 0 }),
     to: 'waiting-wake',
-    effects: [{ type: 'speaker-open', stream: 1, format: F22 }],
+    effects: [{ type: 'speaker-open', stream: 1 }],
     playback: 'receiving#1',
   },
   {
@@ -21,12 +21,12 @@ export const PLAYBACK_ROWS: Row[] = [
     playback: 'receiving#1',
   },
   {
-    what: 'audio before audio-start opens a stream in the chunk format',
+    what: 'audio before audio-start opens a stream and plays the chunk in its own format',
     from: make(RESP),
     input: ha('audio-chunk', { rate: 16000, width: 2, channels: 1 }, PCM),
     to: 'responding',
     effects: [
-      { type: 'speaker-open', stream: 1, format: { rate: 16000, width: 2, channels: 1 } },
+      { type: 'speaker-open', stream: 1 },
       { type: 'speaker-write', stream: 1, format: { rate: 16000, width: 2, channels: 1 }, payload: PCM },
     ],
     playback: 'receiving#1',
@@ -62,7 +62,7 @@ export const PLAYBACK_ROWS: Row[] = [
     from: make(RESP, { playback: { name: 'draining', stream: 1 }, nextStream: 2 }),
     input: ha('audio-start', F22),
     to: 'responding',
-    effects: [{ type: 'speaker-open', stream: 2, format: F22 }],
+    effects: [{ type: 'speaker-open', stream: 2 }],
     playback: 'receiving#2',
   },
   {
@@ -80,7 +80,7 @@ export const PLAYBACK_ROWS: Row[] = [
     to: 'waiting-wake',
     effects: [
       { type: 'speaker-close', stream: 1 },
-      { type: 'speaker-open', stream: 2, format: F22 },
+      { type: 'speaker-open', stream: 2 },
     ],
     playback: 'receiving#2',
   },
