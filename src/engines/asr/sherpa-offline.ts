@@ -4,14 +4,14 @@
  * own worker thread (feature extraction has no async variant and takes about a second for a
  * Whisper window); one decode runs at a time per model and the wait is bounded.
  */
-import { ModelSlot } from '../model-slot.js';
+import type { ModelSlot } from '../model-slot.js';
 import { SatelliteError, errorMessage } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from './asr.js';
 import { baseLanguage } from './model-discovery.js';
 import { asrModelInfo, type AsrBackendOptions, type AsrModelSpec } from './model-spec.js';
 import { checkModelFiles } from './model-check.js';
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
-import { startModelWorker, type WorkerHost } from './worker-host.js';
+import { workerModelSlot, type WorkerHost } from './worker-host.js';
 
 /** Shorter input is answered with an empty transcript instead of being decoded. */
 export const MIN_DECODE_SECONDS = 0.1;
@@ -67,8 +67,14 @@ export function offlineRecognizerConfig(
 
 class OfflineModel {
   host!: WorkerHost<OfflineRequest, OfflineReply>;
+  /** `language|task` the worker's recogniser is configured for (Whisper switches them per request). */
+  configured: string;
   readonly pending = new Map<number, { resolve: (r: { text: string; lang?: string | undefined }) => void; reject: (err: Error) => void }>();
   #nextId = 1;
+
+  constructor(configured: string) {
+    this.configured = configured;
+  }
 
   dispatch(reply: OfflineReply): void {
     if (reply.type !== 'result' && reply.type !== 'error') return;
@@ -104,20 +110,18 @@ export class SherpaOfflineEngine implements AsrEngine {
   readonly info: AsrModelInfo;
   readonly #options: AsrBackendOptions;
   readonly #slot: ModelSlot<OfflineModel>;
-  /** Language and task the loaded recogniser is configured for (Whisper switches them per request). */
-  #configured = '';
 
   constructor(options: AsrBackendOptions) {
     this.#options = options;
     const { spec, runtime } = options;
     this.info = asrModelInfo(spec, 'sherpa-offline', false, spec.family === 'whisper' && spec.languages.length > 1 ? ['transcribe', 'translate'] : ['transcribe']);
-    this.#slot = new ModelSlot<OfflineModel>({
+    this.#slot = workerModelSlot({
       name: spec.name,
-      load: () => this.#load(),
-      unload: (model) => model.host.terminate(),
-      idleUnloadSeconds: runtime.idleUnloadSeconds,
-      concurrency: 1,
-      maxQueue: runtime.maxQueue,
+      runtime,
+      worker: new URL('./sherpa-offline-worker.js', import.meta.url),
+      config: offlineRecognizerConfig(options),
+      create: () => new OfflineModel(`${spec.language ?? ''}|${spec.task ?? 'transcribe'}`),
+      prepare: () => checkModelFiles(spec.name, spec.files),
     });
   }
 
@@ -133,20 +137,6 @@ export class SherpaOfflineEngine implements AsrEngine {
   /** Loads now (preload, benchmarks). */
   async load(): Promise<void> {
     await this.#slot.get();
-  }
-
-  async #load(): Promise<OfflineModel> {
-    this.#configured = `${this.#options.spec.language ?? ''}|${this.#options.spec.task ?? 'transcribe'}`;
-    await checkModelFiles(this.info.name, this.#options.spec.files);
-    const model = new OfflineModel();
-    model.host = await startModelWorker<OfflineRequest, OfflineReply>(
-      new URL('./sherpa-offline-worker.js', import.meta.url),
-      offlineRecognizerConfig(this.#options),
-      this.info.name,
-      model,
-      () => void this.#slot.unload(),
-    );
-    return model;
   }
 
   #languageFor(requested: string | undefined): string {
@@ -174,9 +164,9 @@ export class SherpaOfflineEngine implements AsrEngine {
     return this.#slot.run(async (model) => {
       const key = `${lang}|${wanted}`;
       let config: Record<string, unknown> | undefined;
-      if (this.#options.spec.family === 'whisper' && key !== this.#configured) {
+      if (this.#options.spec.family === 'whisper' && key !== model.configured) {
         config = offlineRecognizerConfig(this.#options, lang, wanted);
-        this.#configured = key;
+        model.configured = key;
       }
       try {
         const result = await model.decode(samples, this.info.sampleRate, config);

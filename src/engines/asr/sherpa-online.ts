@@ -3,12 +3,12 @@
  * thread per loaded model that serves every session of that model. Partial text arrives while
  * audio streams in; `finish` flushes with a little silence and returns the final text.
  */
-import { ModelSlot } from '../model-slot.js';
+import type { ModelSlot } from '../model-slot.js';
 import { SatelliteError } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions } from './asr.js';
 import { asrModelInfo, type AsrBackendOptions } from './model-spec.js';
 import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
-import { startModelWorker, type WorkerHost } from './worker-host.js';
+import { workerModelSlot, type WorkerHost } from './worker-host.js';
 import { checkModelFiles } from './model-check.js';
 
 /** Silence appended at the end so the encoder's right context sees the last words. */
@@ -73,13 +73,13 @@ export class SherpaOnlineEngine implements AsrEngine {
     this.#options = options;
     const { spec, runtime } = options;
     this.info = asrModelInfo(spec, 'sherpa-online', true);
-    this.#slot = new ModelSlot<OnlineModel>({
+    this.#slot = workerModelSlot({
       name: spec.name,
-      load: () => this.#load(),
-      unload: (model) => model.host.terminate(),
-      idleUnloadSeconds: runtime.idleUnloadSeconds,
-      concurrency: 1,
-      maxQueue: runtime.maxQueue,
+      runtime,
+      worker: new URL('./sherpa-online-worker.js', import.meta.url),
+      config: onlineRecognizerConfig(options),
+      create: () => new OnlineModel(),
+      prepare: () => checkModelFiles(spec.name, spec.files),
     });
   }
 
@@ -94,19 +94,6 @@ export class SherpaOnlineEngine implements AsrEngine {
 
   async load(): Promise<void> {
     await this.#slot.get();
-  }
-
-  async #load(): Promise<OnlineModel> {
-    await checkModelFiles(this.info.name, this.#options.spec.files);
-    const model = new OnlineModel();
-    model.host = await startModelWorker<OnlineRequest, OnlineReply>(
-      new URL('./sherpa-online-worker.js', import.meta.url),
-      onlineRecognizerConfig(this.#options),
-      this.info.name,
-      model,
-      () => void this.#slot.unload(),
-    );
-    return model;
   }
 
   async createSession(options: AsrSessionOptions): Promise<AsrSession> {

@@ -1,9 +1,12 @@
 /**
  * Starts a worker thread that loads a native model and answers `ready` or `load-error`, then
- * relays its messages. Used for the sherpa-onnx objects that have only synchronous methods.
+ * relays its messages, and the ModelSlot that owns such a worker. Used for the native objects that
+ * have only synchronous methods (sherpa-onnx recognisers, the Silero onnxruntime session).
  */
 import { Worker } from 'node:worker_threads';
 import { SatelliteError } from '../../util/errors.js';
+import { ModelSlot } from '../model-slot.js';
+import type { EngineRuntimeOptions } from '../types.js';
 
 export interface WorkerHostEvents<Reply> {
   onMessage(reply: Reply): void;
@@ -61,24 +64,49 @@ export class WorkerHost<Request, Reply> {
 }
 
 /** A model served by a worker thread: replies go to `dispatch`; a crash fails all pending work. */
-export interface WorkerModel<Reply> {
+export interface WorkerModel<Request, Reply> {
+  host: WorkerHost<Request, Reply>;
   dispatch(reply: Reply): void;
   failAll(err: Error): void;
 }
 
-/** Starts the worker for a model; if it dies later, its pending work fails and `onCrash` runs. */
-export function startModelWorker<Request, Reply>(
-  url: URL,
-  config: unknown,
-  name: string,
-  model: WorkerModel<Reply>,
-  onCrash: () => void,
-): Promise<WorkerHost<Request, Reply>> {
-  return WorkerHost.start<Request, Reply>(url, { config }, name, {
-    onMessage: (reply) => model.dispatch(reply),
-    onCrash: (err) => {
-      model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `${name} worker stopped: ${err.message}`, { cause: err }));
-      onCrash();
+export interface WorkerModelSlotOptions<M> {
+  name: string;
+  runtime: EngineRuntimeOptions;
+  /** The worker script; it gets `{ config }` as its workerData. */
+  worker: URL;
+  config: unknown;
+  /** A fresh model object for each load (its `host` is set once the worker is ready). */
+  create: () => M;
+  /** Runs before each load (file checks the native loader would crash on). */
+  prepare?: () => Promise<void>;
+}
+
+/**
+ * The slot of a worker-served model: the worker handles one message at a time, so one job runs at
+ * once; unloading terminates the worker; a crash fails the pending work and unloads, so the next
+ * use starts a fresh worker.
+ */
+export function workerModelSlot<M extends WorkerModel<unknown, unknown>>(options: WorkerModelSlotOptions<M>): ModelSlot<M> {
+  const { name, runtime } = options;
+  const slot: ModelSlot<M> = new ModelSlot<M>({
+    name,
+    load: async () => {
+      await options.prepare?.();
+      const model = options.create();
+      model.host = await WorkerHost.start(options.worker, { config: options.config }, name, {
+        onMessage: (reply) => model.dispatch(reply),
+        onCrash: (err) => {
+          model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `${name} worker stopped: ${err.message}`, { cause: err }));
+          void slot.unload();
+        },
+      });
+      return model;
     },
+    unload: (model) => model.host.terminate(),
+    idleUnloadSeconds: runtime.idleUnloadSeconds,
+    concurrency: 1,
+    maxQueue: runtime.maxQueue,
   });
+  return slot;
 }

@@ -10,3 +10,9 @@ export type SileroReply =
   | { type: 'load-error'; message: string }
   | { type: 'probs'; id: number; seq: number; probs: Float32Array }
   | { type: 'error'; id: number; seq: number; message: string };
+
+/** The worker's start data (`workerData.config`). */
+export interface SileroWorkerConfig {
+  model: string;
+  numThreads: number;
+}

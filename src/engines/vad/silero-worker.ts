@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SileroReply, SileroRequest } from './silero-protocol.js';
+import type { SileroReply, SileroRequest, SileroWorkerConfig } from './silero-protocol.js';
 
 interface OrtTensor {
   data: Float32Array;
@@ -27,7 +27,7 @@ const SAMPLE_RATE = 16_000n;
 const port = parentPort!;
 const post = (m: SileroReply) => port.postMessage(m);
 const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
-const { model, numThreads } = workerData as { model: string; numThreads: number };
+const { model, numThreads } = (workerData as { config: SileroWorkerConfig }).config;
 
 interface StreamState {
   state: Float32Array;

@@ -3,11 +3,11 @@
  * every stream). Probabilities come back per 32 ms window and go through {@link SpeechSegmenter}
  * on the calling thread, which fires the stream's start/end callbacks.
  */
-import { ModelSlot } from '../model-slot.js';
+import type { ModelSlot } from '../model-slot.js';
 import { SatelliteError } from '../../util/errors.js';
-import { WorkerHost } from '../asr/worker-host.js';
+import { workerModelSlot, type WorkerHost } from '../asr/worker-host.js';
 import type { EngineRuntimeOptions } from '../types.js';
-import type { SileroReply, SileroRequest } from './silero-protocol.js';
+import type { SileroReply, SileroRequest, SileroWorkerConfig } from './silero-protocol.js';
 import { SpeechSegmenter } from './speech-segmenter.js';
 import type { VadFactory, VadOptions, VadSegment, VadStream } from './vad.js';
 
@@ -50,7 +50,6 @@ class SileroModel {
 
 export class SileroVadFactory implements VadFactory {
   readonly name: string;
-  readonly #model: string;
   readonly #defaults: SileroDefaults;
   readonly #runtime: EngineRuntimeOptions;
   readonly #slot: ModelSlot<SileroModel>;
@@ -58,21 +57,15 @@ export class SileroVadFactory implements VadFactory {
 
   constructor(name: string, modelPath: string, defaults: SileroDefaults, runtime: EngineRuntimeOptions) {
     this.name = name;
-    this.#model = modelPath;
     this.#defaults = defaults;
     this.#runtime = runtime;
-    this.#slot = new ModelSlot<SileroModel>({
+    this.#slot = workerModelSlot({
       name,
-      load: () => this.#load(),
-      unload: (m) => m.host.terminate(),
-      idleUnloadSeconds: runtime.idleUnloadSeconds,
-      concurrency: 1,
-      maxQueue: runtime.maxQueue,
+      runtime,
+      worker: new URL('./silero-worker.js', import.meta.url),
+      config: { model: modelPath, numThreads: 1 } satisfies SileroWorkerConfig,
+      create: () => new SileroModel(),
     });
-  }
-
-  get modelPath(): string {
-    return this.#model;
   }
 
   get loaded(): boolean {
@@ -82,23 +75,6 @@ export class SileroVadFactory implements VadFactory {
   /** How many times the model was loaded (tests, stats). */
   get loadCount(): number {
     return this.#slot.loadCount;
-  }
-
-  async #load(): Promise<SileroModel> {
-    const model = new SileroModel();
-    model.host = await WorkerHost.start<SileroRequest, SileroReply>(
-      new URL('./silero-worker.js', import.meta.url),
-      { model: this.#model, numThreads: 1 },
-      this.name,
-      {
-        onMessage: (reply) => model.dispatch(reply),
-        onCrash: (err) => {
-          model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `vad worker stopped: ${err.message}`, { cause: err }));
-          void this.#slot.unload();
-        },
-      },
-    );
-    return model;
   }
 
   async createStream(options: VadOptions): Promise<VadStream> {
