@@ -70,8 +70,9 @@ export function floatToInt16Bytes(samples: Float32Array, gain = 1): Buffer {
     const v = samples[i]! * gain;
     out[i] = v >= 1 ? 32767 : v <= -1 ? -32768 : Math.round(v < 0 ? v * 32768 : v * 32767);
   }
-  // Int16Array is in platform byte order; every supported platform (x86-64, arm64) is little-endian.
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  // Int16Array is in platform byte order.
+  const bytes = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  return LITTLE_ENDIAN ? bytes : bytes.swap16();
 }
 
 /** One-shot linear-interpolation resampling. Good enough for speech models; see {@link StreamResampler} for streams. */

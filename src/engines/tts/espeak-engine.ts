@@ -170,16 +170,6 @@ export class EspeakEngine implements TtsEngine {
   }
 }
 
-/** 16-bit little-endian mono PCM to float samples (the common case, kept fast). */
-function int16ToFloat(bytes: Buffer): Float32Array {
-  const n = bytes.length >> 1;
-  // An Int16Array view needs an even offset; pipe reads usually have one, otherwise copy.
-  const ints = bytes.byteOffset % 2 === 0 ? new Int16Array(bytes.buffer, bytes.byteOffset, n) : new Int16Array(Uint8Array.from(bytes.subarray(0, n * 2)).buffer);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = ints[i]! / 32768;
-  return out;
-}
-
 /** Turns a WAV byte stream into float samples at `rate`, header first, then PCM as it comes. */
 export class WavStreamReader {
   #head: Buffer = Buffer.alloc(0);
@@ -216,7 +206,7 @@ export class WavStreamReader {
     const format = this.#format!;
     const aligned = this.#aligner.push(bytes, format.width * format.channels);
     if (aligned.length === 0) return;
-    const mono = format.width === 2 && format.channels === 1 ? int16ToFloat(aligned) : pcmToFloatMono(aligned, format);
+    const mono = pcmToFloatMono(aligned, format);
     const out = this.#resampler ? this.#resampler.push(mono) : mono;
     if (out.length) this.onAudio(out);
   }
