@@ -4,7 +4,7 @@
  * `ctx.engines.wake` (openWakeWord first, so its names win), offers the Wyoming `wake` service,
  * rescans when models change, and closes the engines on stop.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { resolveRuntime } from '../config/runtime.js';
@@ -20,6 +20,7 @@ import type { WakeTuning } from '../engines/wake/wake-trigger.js';
 import type { WakeEngine } from '../engines/wake/wake.js';
 import type { EngineRuntimeOptions } from '../engines/types.js';
 import { errorMessage } from '../util/errors.js';
+import { isDir } from '../util/file-kind.js';
 import { moduleLogger, type Logger } from '../util/logger.js';
 
 const BUS_OWNER = 'wake';
@@ -34,20 +35,12 @@ function underModels(config: Readonly<Config>, p: string): string {
   return path.resolve(config.models_dir ?? '.', p);
 }
 
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** Explicit openWakeWord entries, then discovered folders; grouped by front end. */
 export function openWakeWordSpecs(config: Readonly<Config>, log: Logger): OwwEngineSpec[] {
   const specs: OwwEngineSpec[] = [];
   for (const entry of config.wake.openwakeword) {
     const target = underModels(config, entry.path);
-    if (isDirectory(target)) {
+    if (isDir(target)) {
       const folder = findOpenWakeWordFolder(target);
       if (!folder) {
         log.warn({ path: target }, 'configured openWakeWord folder has no melspectrogram.onnx, embedding_model.onnx and head; skipped');

@@ -13,7 +13,8 @@ import { SatelliteError } from '../../util/errors.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
 import { SherpaTts, SherpaTtsEngine } from './sherpa-tts.js';
 import type { TtsRequest, TtsVoiceInfo } from './tts.js';
-import { badModel, checkEspeakData, isDir, isFile, metaInt, metaString, readTokens } from './voice-folder.js';
+import { isDir, isFile } from '../../util/file-kind.js';
+import { badModel, checkEspeakData, metaInt, metaString, readTokens } from './voice-folder.js';
 
 export const KOKORO_ATTRIBUTION = { name: 'hexgrad', url: 'https://huggingface.co/hexgrad/Kokoro-82M' };
 const FLOAT_BYTES = 4;

@@ -12,7 +12,8 @@ import { SatelliteError } from '../../util/errors.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
 import { SherpaTts, SherpaTtsEngine } from './sherpa-tts.js';
 import type { TtsRequest, TtsVoiceInfo } from './tts.js';
-import { badModel, checkEspeakData, isFile, languageTag, metaInt, metaString, readTokens } from './voice-folder.js';
+import { isFile } from '../../util/file-kind.js';
+import { badModel, checkEspeakData, languageTag, metaInt, metaString, readTokens } from './voice-folder.js';
 
 export const PIPER_ATTRIBUTION = { name: 'rhasspy', url: 'https://github.com/rhasspy/piper' };
 /** Symbols sherpa's Piper frontend looks up unconditionally (pad, start, end). */

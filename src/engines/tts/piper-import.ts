@@ -14,7 +14,8 @@ import { promisify } from 'node:util';
 import { SatelliteError } from '../../util/errors.js';
 import { writeOnnxMetadata } from './onnx-metadata.js';
 import { readPiperVoice, type PiperVoiceSpec } from './piper-engine.js';
-import { badModel, ESPEAK_DATA_FILES, isDir } from './voice-folder.js';
+import { isDir } from '../../util/file-kind.js';
+import { badModel, ESPEAK_DATA_FILES } from './voice-folder.js';
 
 const execFileAsync = promisify(execFile);
 const ESPEAK_DATA = 'espeak-ng-data';

@@ -3,32 +3,17 @@
  * tokens file it cannot read, a metadata key it needs, or unusable espeak-ng data, so every such
  * condition is tested here first and reported as a coded error instead.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SatelliteError } from '../../util/errors.js';
+import { isDir } from '../../util/file-kind.js';
 
 /** Files sherpa-onnx requires inside an espeak-ng data directory. */
 export const ESPEAK_DATA_FILES = ['phontab', 'phonindex', 'phondata', 'intonations'];
 
 export function badModel(message: string, cause?: unknown): SatelliteError {
   return new SatelliteError('SAT_ERR_BAD_MODEL', message, cause === undefined ? undefined : { cause });
-}
-
-export function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 export function checkEspeakData(dir: string): void {

@@ -3,8 +3,9 @@
  * `.onnx`, `tokens.txt`) with a `keywords.txt`, and optionally the sentencepiece `bpe.model` used
  * to tokenise plain-text phrases. Int8 files are preferred where both exist.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isFile } from '../../util/file-kind.js';
 
 export const KEYWORDS_FILE = 'keywords.txt';
 export const TOKENS_FILE = 'tokens.txt';
@@ -24,14 +25,6 @@ export interface KwsFolder {
 function pick(files: string[], part: string): string | undefined {
   const matches = files.filter((f) => f.startsWith(part) && f.endsWith('.onnx')).sort();
   return matches.find((f) => f.includes('.int8.')) ?? matches[0];
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -4,7 +4,8 @@
  * names give stable model names with the version suffix removed (`hey_jarvis_v0.1.onnx` →
  * `hey_jarvis`) and a spoken phrase ("Hey Jarvis").
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { isFile } from '../../util/file-kind.js';
 import path from 'node:path';
 
 export const MELSPECTROGRAM_FILE = 'melspectrogram.onnx';
@@ -39,14 +40,6 @@ export function phraseFromName(name: string): string {
     .filter(Boolean)
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join(' ');
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Head descriptions for the given files (sorted by name; duplicate names keep the first). */
