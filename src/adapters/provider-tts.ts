@@ -1,7 +1,7 @@
 /**
  * The Wyoming `tts` service of the provider endpoint: advertises every installed voice and turns
  * `synthesize…` events into audio on the connection through a {@link TtsSession}. Counts requests
- * on the bus (`provider-request`) and keeps cache counters for stats.
+ * on the bus (`provider-request`).
  */
 import type { TtsEngine } from '../engines/tts/tts.js';
 import type { CoreBus } from '../core/bus.js';
@@ -32,16 +32,6 @@ export interface TtsServiceOptions {
   version: string;
 }
 
-export interface TtsServiceStats {
-  requests: number;
-  streamingRequests: number;
-  errors: number;
-  cacheHits: number;
-  cacheMisses: number;
-  cacheEntries: number;
-  cacheBytes: number;
-}
-
 /** Wyoming's voice object as it arrives (every field may be null). */
 function voiceQuery(voice: { name?: string | null; speaker?: string | null; language?: string | null } | null | undefined): VoiceQuery {
   return { name: voice?.name, speaker: voice?.speaker, language: voice?.language };
@@ -52,29 +42,14 @@ export class TtsProviderService implements ProviderService {
   readonly controlEvents = ['synthesize', 'synthesize-start', 'synthesize-chunk', 'synthesize-stop'] as const;
   readonly takesAudio = false;
   readonly #o: TtsServiceOptions;
-  #requests = 0;
-  #streaming = 0;
-  #errors = 0;
 
   constructor(options: TtsServiceOptions) {
     this.#o = options;
   }
 
+  /** Sentences served from the cache so far (tests; request counts go to the bus). */
   get cacheHits(): number {
     return this.#o.cache?.hits ?? 0;
-  }
-
-  stats(): TtsServiceStats {
-    const cache = this.#o.cache;
-    return {
-      requests: this.#requests,
-      streamingRequests: this.#streaming,
-      errors: this.#errors,
-      cacheHits: cache?.hits ?? 0,
-      cacheMisses: cache?.misses ?? 0,
-      cacheEntries: cache?.size ?? 0,
-      cacheBytes: cache?.bytes ?? 0,
-    };
   }
 
   info(): InfoParts {
@@ -145,9 +120,6 @@ export class TtsProviderService implements ProviderService {
   }
 
   #record(connection: WyomingConnection, result: TtsRequestResult): void {
-    this.#requests++;
-    if (result.streaming) this.#streaming++;
-    if (!result.ok) this.#errors++;
     this.#o.bus.emit('provider-request', { service: 'tts', ok: result.ok, ms: result.ms, ...(result.code ? { code: result.code } : {}) });
     const level = result.ok ? 'debug' : 'info';
     connection.log[level]({ ...result }, 'tts request finished');

@@ -11,7 +11,7 @@
  * Errors go to the client as coded `error` events; the connection stays usable.
  */
 import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
-import { SentenceSplitter } from './tts-sentences.js';
+import { SentenceSplitter, splitSentences } from './tts-sentences.js';
 import type { TtsAudioSink } from './tts-reply.js';
 import { TtsReply } from './tts-reply.js';
 import type { VoiceChoice, VoiceQuery } from './tts-voices.js';
@@ -85,8 +85,7 @@ export class TtsSession {
       const choice = this.#o.resolve(voice ?? {});
       reply = this.#o.createReply(choice, this.#o.output, this.#o.signal, () => undefined);
       this.#classic = reply;
-      const splitter = new SentenceSplitter();
-      for (const sentence of [...splitter.push(text), ...splitter.flush()]) reply.add(sentence);
+      for (const sentence of splitSentences(text)) reply.add(sentence);
       await reply.finish();
       this.#report(startedAt, false, reply);
     } catch (err) {
