@@ -1,5 +1,5 @@
 /** Chooses the ASR model for a request from the installed ones. Pure. */
-import type { AsrEngine } from '../engines/asr/asr.js';
+import { baseLanguage, type AsrEngine } from '../engines/asr/asr.js';
 import { SatelliteError } from '../util/errors.js';
 
 export interface AsrChoice {
@@ -8,14 +8,12 @@ export interface AsrChoice {
   defaultModel: string | null;
 }
 
-/** `en-US` → `en`. */
-export function baseLanguageCode(language: string): string {
-  return language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-}
+/** `en-US` → `en` (the HTTP route's name for the engines' helper). */
+export { baseLanguage as baseLanguageCode };
 
 export function supportsLanguage(engine: AsrEngine, language: string | undefined): boolean {
   if (!language) return true;
-  return engine.info.languages.includes(baseLanguageCode(language));
+  return engine.info.languages.includes(baseLanguage(language));
 }
 
 /**

@@ -21,6 +21,11 @@ export interface AsrModelInfo extends ModelInfo {
 
 export type AsrTask = 'transcribe' | 'translate';
 
+/** The code `info.languages` lists for a request's language: `en-US` → `en`; `yue` stays `yue`. */
+export function baseLanguage(language: string): string {
+  return language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+}
+
 export interface AsrWord {
   word: string;
   start: number;

@@ -187,8 +187,3 @@ export async function discoverAsrModels(modelsDir: string): Promise<AsrModelSpec
 export function sortByPreference(specs: AsrModelSpec[]): AsrModelSpec[] {
   return [...specs].sort((a, b) => FAMILY_RANK[a.family] - FAMILY_RANK[b.family] || a.name.localeCompare(b.name));
 }
-
-/** `en-US` → `en`; `yue` stays `yue`. */
-export function baseLanguage(language: string): string {
-  return language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-}

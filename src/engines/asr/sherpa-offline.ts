@@ -6,8 +6,7 @@
  */
 import type { ModelSlot } from '../model-slot.js';
 import { SatelliteError, errorMessage } from '../../util/errors.js';
-import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from './asr.js';
-import { baseLanguage } from './model-discovery.js';
+import { baseLanguage, type AsrEngine, type AsrModelInfo, type AsrResult, type AsrSession, type AsrSessionOptions, type AsrTask } from './asr.js';
 import { asrModelInfo, type AsrBackendOptions, type AsrModelSpec } from './model-spec.js';
 import { checkModelFiles } from './model-check.js';
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
