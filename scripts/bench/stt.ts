@@ -164,7 +164,7 @@ async function benchVad(models: string): Promise<BenchResult[]> {
   const wav = parseWav(readFileSync(path.join(models, 'test-wavs', 'silero-vad-test-60s.wav')));
   const samples = pcmToFloatMono(wav.pcm, wav.format);
   const vad = new SileroVadFactory('silero', file, { threshold: 0.5, minSilenceSeconds: 0.7, minSpeechSeconds: 0.25 }, RUNTIME);
-  await (await vad.createStream({})).close();
+  await vad.load();
   const stream = await vad.createStream({});
   const t0 = performance.now();
   for (let at = 0; at < samples.length; at += 1600) await stream.accept(samples.subarray(at, at + 1600));

@@ -10,7 +10,7 @@ import { SttSession } from '../core/stt-session.js';
 import { pickAsrEngine } from '../core/stt-select.js';
 import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
-import { buildAsrEngines, buildVadFactory } from '../wiring/stt.js';
+import { buildAsrEngines, buildVadFactory, vadSettings } from '../wiring/stt.js';
 import { globalOptions, loadFromArgs, type GlobalArgs } from './options.js';
 
 type TranscribeArgs = GlobalArgs & {
@@ -47,7 +47,7 @@ async function transcribe(args: TranscribeArgs): Promise<void> {
     const session = await SttSession.open({
       engine,
       vad,
-      vadSettings: { threshold: config.vad.threshold, minSilenceSeconds: config.vad.min_silence_s, minSpeechSeconds: config.vad.min_speech_s },
+      vadSettings: vadSettings(config),
       language: args.language,
       maxUtteranceSeconds: config.stt.max_utterance_s,
       endpointOnSilence: false,

@@ -10,6 +10,7 @@ import { resolveRuntime } from '../config/runtime.js';
 import type { RuntimeOverrides } from '../config/sections/common.js';
 import type { DaemonContext } from '../core/daemon-context.js';
 import { createAsrService } from '../adapters/provider-asr.js';
+import type { SttVadSettings } from '../core/stt-session.js';
 import type { AsrEngine } from '../engines/asr/asr.js';
 import { detectAsrFolder, discoverAsrModels, makeSpec } from '../engines/asr/model-discovery.js';
 import type { AsrFiles, AsrModelSpec } from '../engines/asr/model-spec.js';
@@ -80,6 +81,11 @@ export async function buildAsrEngines(config: Readonly<Config>, log: Logger, reu
   return built;
 }
 
+/** The configured VAD thresholds: the factory's defaults and every STT session's settings. */
+export function vadSettings(config: Readonly<Config>): SttVadSettings {
+  return { threshold: config.vad.threshold, minSilenceSeconds: config.vad.min_silence_s, minSpeechSeconds: config.vad.min_speech_s };
+}
+
 export async function buildVadFactory(config: Readonly<Config>, log: Logger): Promise<SileroVadFactory | undefined> {
   const model = await findSileroModel(config.models_dir ?? '.', config.vad.model);
   if (!model) {
@@ -87,8 +93,7 @@ export async function buildVadFactory(config: Readonly<Config>, log: Logger): Pr
     return undefined;
   }
   const runtime = resolveRuntime(config, config.vad.runtime);
-  const defaults = { threshold: config.vad.threshold, minSilenceSeconds: config.vad.min_silence_s, minSpeechSeconds: config.vad.min_speech_s };
-  return new SileroVadFactory(path.basename(model, '.onnx'), model, defaults, runtime);
+  return new SileroVadFactory(path.basename(model, '.onnx'), model, vadSettings(config), runtime);
 }
 
 export async function startStt(context: DaemonContext): Promise<void> {
@@ -115,8 +120,7 @@ export async function startStt(context: DaemonContext): Promise<void> {
 
   await scan();
   if (config.vad.runtime.preload ?? config.engine.preload) {
-    const vad = context.engines.vad as SileroVadFactory | undefined;
-    void vad?.createStream({}).then((s) => s.close(), (err: unknown) => log.error({ err }, 'vad preload failed'));
+    context.engines.vad?.load?.().catch((err: unknown) => log.error({ err }, 'vad preload failed'));
   }
 
   if (config.stt.enabled) {
@@ -130,7 +134,7 @@ export async function startStt(context: DaemonContext): Promise<void> {
           streamingEvents: config.stt.streaming_events,
           endpointOnSilence: config.stt.endpoint_on_silence,
           trimSilence: config.stt.trim_silence,
-          vad: { threshold: config.vad.threshold, minSilenceSeconds: config.vad.min_silence_s, minSpeechSeconds: config.vad.min_speech_s },
+          vad: vadSettings(config),
         },
         bus,
         log: moduleLogger('asr', context.log),

@@ -77,6 +77,10 @@ export class SileroVadFactory implements VadFactory {
     return this.#slot.loadCount;
   }
 
+  async load(): Promise<void> {
+    await this.#slot.get();
+  }
+
   async createStream(options: VadOptions): Promise<VadStream> {
     const { model, release } = await this.#slot.lease();
     if (model.streams >= MAX_VAD_STREAMS + this.#runtime.maxQueue) {

@@ -43,5 +43,7 @@ export interface VadFactory {
   /** True while the native model is in memory (false before first use and after an idle unload). */
   readonly loaded: boolean;
   createStream(options: VadOptions): Promise<VadStream>;
+  /** Load the model now (preload, benchmarks); otherwise it loads on first use. */
+  load?(): Promise<void>;
   close(): Promise<void>;
 }

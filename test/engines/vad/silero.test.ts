@@ -82,9 +82,12 @@ for (const file of MODELS) {
   });
 }
 
-test('chunk size does not change the result, and streams share one loaded model', async (t) => {
+test('chunk size does not change the result, and streams share one (pre)loaded model', async (t) => {
   if (!need(t, hasSilero(), 'shared Silero VAD models missing')) return;
   const factory = new SileroVadFactory('silero', sharedModel('silero-vad', 'silero_vad.onnx'), DEFAULTS, RUNTIME);
+  assert.equal(factory.loaded, false);
+  await factory.load();
+  assert.equal(factory.loaded, true);
   const samples = clipSamples('jfk.wav');
   const [a, b] = await Promise.all([ourSegments(factory, samples, 1600), ourSegments(factory, samples, 4001)]);
   assert.deepEqual(a.segments, b.segments);
@@ -95,5 +98,6 @@ test('chunk size does not change the result, and streams share one loaded model'
 
 test('a missing model file gives SAT_ERR_MODEL_LOAD', async () => {
   const factory = new SileroVadFactory('silero', '/nonexistent/silero_vad.onnx', DEFAULTS, RUNTIME);
+  await assert.rejects(factory.load(), { code: 'SAT_ERR_MODEL_LOAD' });
   await assert.rejects(factory.createStream({}), { code: 'SAT_ERR_MODEL_LOAD' });
 });
