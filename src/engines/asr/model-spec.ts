@@ -12,17 +12,6 @@ export type AsrFamily =
   | 'paraformer'
   | 'vosk';
 
-export const ASR_FAMILIES: readonly AsrFamily[] = [
-  'streaming-transducer',
-  'transducer',
-  'nemo-transducer',
-  'whisper',
-  'moonshine',
-  'sense-voice',
-  'paraformer',
-  'vosk',
-];
-
 /** Preference when several models are installed and the config names no default (lower first). */
 export const FAMILY_RANK: Record<AsrFamily, number> = {
   'nemo-transducer': 0,

@@ -1,4 +1,8 @@
-/** Messages between the Silero VAD factory and its worker thread. */
+/** Messages between the Silero VAD factory and its worker thread, and the model's fixed framing. */
+
+export const SILERO_SAMPLE_RATE = 16_000;
+/** Samples per probability window at {@link SILERO_SAMPLE_RATE}. */
+export const SILERO_WINDOW = 512;
 
 export type SileroRequest =
   | { type: 'open'; id: number }

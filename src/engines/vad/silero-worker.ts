@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SileroReply, SileroRequest, SileroWorkerConfig } from './silero-protocol.js';
+import { SILERO_SAMPLE_RATE, SILERO_WINDOW, type SileroReply, type SileroRequest, type SileroWorkerConfig } from './silero-protocol.js';
 
 interface OrtTensor {
   data: Float32Array;
@@ -19,10 +19,10 @@ interface Ort {
   Tensor: new (type: string, data: unknown, dims: number[]) => unknown;
 }
 
-const WINDOW = 512;
+const WINDOW = SILERO_WINDOW;
 const CONTEXT = 64;
 const STATE_SIZE = 2 * 128;
-const SAMPLE_RATE = 16_000n;
+const SAMPLE_RATE = BigInt(SILERO_SAMPLE_RATE);
 
 const port = parentPort!;
 const post = (m: SileroReply) => port.postMessage(m);

@@ -7,12 +7,11 @@ import type { ModelSlot } from '../model-slot.js';
 import { SatelliteError } from '../../util/errors.js';
 import { workerModelSlot, type WorkerHost } from '../asr/worker-host.js';
 import type { EngineRuntimeOptions } from '../types.js';
-import type { SileroReply, SileroRequest, SileroWorkerConfig } from './silero-protocol.js';
+import { SILERO_SAMPLE_RATE, SILERO_WINDOW, type SileroReply, type SileroRequest, type SileroWorkerConfig } from './silero-protocol.js';
 import { SpeechSegmenter } from './speech-segmenter.js';
 import type { VadFactory, VadOptions, VadSegment, VadStream } from './vad.js';
 
-export const SILERO_SAMPLE_RATE = 16_000;
-export const SILERO_WINDOW_SECONDS = 512 / SILERO_SAMPLE_RATE;
+export const SILERO_WINDOW_SECONDS = SILERO_WINDOW / SILERO_SAMPLE_RATE;
 /** Streams one worker serves at once on top of the configured queue. */
 export const MAX_VAD_STREAMS = 32;
 
