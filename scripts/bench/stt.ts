@@ -7,12 +7,9 @@
  * event-loop delay p99 while 4 sessions decode. Silero VAD: real-time factor on the 60 s clip.
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { parseWav } from '../../src/audio/wav.js';
-import { pcmToFloatMono } from '../../src/audio/pcm.js';
 import type { AsrEngine } from '../../src/engines/asr/asr.js';
 import { discoverAsrModels } from '../../src/engines/asr/model-discovery.js';
 import type { AsrModelSpec } from '../../src/engines/asr/model-spec.js';
@@ -22,6 +19,8 @@ import { createAsrEngine } from '../../src/wiring/stt.js';
 import { SileroVadFactory } from '../../src/engines/vad/silero.js';
 import { startTestDaemon } from '../../test/helpers/daemon.js';
 import { asrFixtures } from '../../test/helpers/asr-fixtures.js';
+import { referenceClips } from '../../test/helpers/clips.js';
+import { clipSamples } from '../../test/helpers/stt-fixtures.js';
 import { SHARED_MODELS } from '../../test/helpers/system.js';
 import type { SttBenchReply, SttBenchRequest } from '../fixtures/stt-bench-client.js';
 import type { BenchResult } from './types.js';
@@ -45,14 +44,8 @@ interface Clip {
   samples: Float32Array;
 }
 
-function loadClips(dir: string): Clip[] {
-  const trans = readFileSync(path.join(dir, 'test-wavs', 'trans.txt'), 'utf8').split('\n').filter(Boolean);
-  return trans.map((line) => {
-    const file = line.slice(0, line.indexOf(' '));
-    const p = path.join(dir, 'test-wavs', file);
-    const wav = parseWav(readFileSync(p));
-    return { file, path: p, samples: pcmToFloatMono(wav.pcm, wav.format) };
-  });
+function loadClips(): Clip[] {
+  return referenceClips().map((c) => ({ file: c.file, path: c.path, samples: clipSamples(c.file) }));
 }
 
 function runClient(req: SttBenchRequest): Promise<SttBenchReply> {
@@ -161,8 +154,7 @@ async function loopDelay(spec: AsrModelSpec, clips: Clip[], port: number): Promi
 
 async function benchVad(models: string): Promise<BenchResult[]> {
   const file = path.join(models, 'silero-vad', 'silero_vad.onnx');
-  const wav = parseWav(readFileSync(path.join(models, 'test-wavs', 'silero-vad-test-60s.wav')));
-  const samples = pcmToFloatMono(wav.pcm, wav.format);
+  const samples = clipSamples('silero-vad-test-60s.wav');
   const vad = new SileroVadFactory('silero', file, { threshold: 0.5, minSilenceSeconds: 0.7, minSpeechSeconds: 0.25 }, RUNTIME);
   await vad.load();
   const stream = await vad.createStream({});
@@ -207,7 +199,7 @@ export async function bench(): Promise<BenchResult[]> {
   const models = process.env['SATELLITE_BENCH_MODELS_DIR'] ?? SHARED_MODELS;
   let clips: Clip[];
   try {
-    clips = loadClips(SHARED_MODELS);
+    clips = loadClips();
   } catch {
     return [{ name: 'speech-to-text', value: NaN, unit: '', note: `skipped: no test clips under ${SHARED_MODELS}` }];
   }
