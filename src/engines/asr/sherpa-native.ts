@@ -16,18 +16,12 @@ export interface SherpaOfflineStream {
   acceptWaveform(wave: SherpaWave): void;
 }
 
-export interface SherpaOfflineResult {
-  text: string;
-  lang?: string;
-  tokens?: string[];
-  timestamps?: number[];
-}
-
+/** Used in a worker thread: decoding is synchronous (feature extraction has no async variant). */
 export interface SherpaOfflineRecognizer {
   createStream(): SherpaOfflineStream;
-  decodeAsync(stream: SherpaOfflineStream): Promise<SherpaOfflineResult>;
+  decode(stream: SherpaOfflineStream): void;
+  getResult(stream: SherpaOfflineStream): { text: string; lang?: string };
   setConfig(config: Record<string, unknown>): void;
-  config: Record<string, unknown>;
 }
 
 export interface SherpaOnlineStream {
@@ -43,7 +37,7 @@ export interface SherpaOnlineRecognizer {
 }
 
 export interface SherpaModule {
-  OfflineRecognizer: { createAsync(config: Record<string, unknown>): Promise<SherpaOfflineRecognizer> };
+  OfflineRecognizer: new (config: Record<string, unknown>) => SherpaOfflineRecognizer;
   OnlineRecognizer: new (config: Record<string, unknown>) => SherpaOnlineRecognizer;
 }
 

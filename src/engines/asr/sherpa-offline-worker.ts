@@ -7,18 +7,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadSherpa, type SherpaOfflineRecognizer } from './sherpa-native.js';
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
 
-interface SyncOfflineRecognizer extends SherpaOfflineRecognizer {
-  decode(stream: ReturnType<SherpaOfflineRecognizer['createStream']>): void;
-  getResult(stream: ReturnType<SherpaOfflineRecognizer['createStream']>): { text: string; lang?: string };
-}
-
 const port = parentPort!;
 const post = (m: OfflineReply) => port.postMessage(m);
 
-let recognizer: SyncOfflineRecognizer;
+let recognizer: SherpaOfflineRecognizer;
 try {
-  const Ctor = loadSherpa().OfflineRecognizer as unknown as new (config: Record<string, unknown>) => SyncOfflineRecognizer;
-  recognizer = new Ctor((workerData as { config: Record<string, unknown> }).config);
+  recognizer = new (loadSherpa().OfflineRecognizer)((workerData as { config: Record<string, unknown> }).config);
   post({ type: 'ready' });
 } catch (err) {
   post({ type: 'load-error', message: err instanceof Error ? err.message : String(err) });
