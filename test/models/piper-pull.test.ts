@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { findPiperFiles } from '../../src/engines/tts/piper-engine.js';
-import { readOnnxMetadata } from '../../src/engines/tts/onnx-metadata.js';
+import { readOnnxMetadata } from '../../src/engines/onnx-file.js';
 import { loadCatalogue } from '../../src/models/catalogue.js';
 import { sha256File } from '../../src/models/hash.js';
 import { readLock } from '../../src/models/lock-file.js';

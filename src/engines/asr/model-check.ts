@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { SatelliteError } from '../../util/errors.js';
 import type { AsrFiles } from './model-spec.js';
-import { onnxFileProblem } from './onnx-metadata.js';
+import { onnxFileProblem } from '../onnx-file.js';
 
 export async function checkModelFiles(name: string, files: AsrFiles): Promise<void> {
   const problems: string[] = [];

@@ -11,7 +11,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readOnnxMetadata } from './onnx-metadata.js';
+import { readOnnxMetadataOrEmpty } from '../onnx-file.js';
 import {
   FAMILY_RANK,
   K2_ATTRIBUTION,
@@ -61,12 +61,12 @@ async function detectTransducer(dir: string, names: string[]): Promise<Detected 
   const decoder = pickModelFile(names, /^decoder.*\.onnx$/);
   const joiner = pickModelFile(names, /^joiner.*\.onnx$/);
   if (!encoder || !decoder || !joiner || !names.includes('tokens.txt')) return undefined;
-  const meta = await readOnnxMetadata(path.join(dir, encoder));
+  const meta = await readOnnxMetadataOrEmpty(path.join(dir, encoder));
   const folder = path.basename(dir).toLowerCase();
-  const modelType = meta.get('model_type') ?? '';
+  const modelType = meta['model_type'] ?? '';
   let family: AsrFamily = 'transducer';
   if (/encdec|nemo/i.test(modelType) || /nemo|parakeet/.test(folder)) family = 'nemo-transducer';
-  else if (meta.has('decode_chunk_len') || meta.has('T') || /streaming/i.test(meta.get('comment') ?? '') || /streaming|kws/.test(folder)) {
+  else if ('decode_chunk_len' in meta || 'T' in meta || /streaming/i.test(meta['comment'] ?? '') || /streaming|kws/.test(folder)) {
     family = 'streaming-transducer';
   }
   return { family, files: { encoder, decoder, joiner, tokens: 'tokens.txt' }, languages: guessLanguages(folder) };
@@ -77,9 +77,9 @@ async function detectWhisper(dir: string, names: string[]): Promise<Detected | u
   const decoder = pickModelFile(names, /^.+-decoder(\.int8)?\.onnx$/);
   const tokens = names.find((n) => /^.+-tokens\.txt$/.test(n));
   if (!encoder || !decoder || !tokens) return undefined;
-  const meta = await readOnnxMetadata(path.join(dir, encoder));
-  const codes = (meta.get('all_language_codes') ?? '').split(',').filter(Boolean);
-  const languages = meta.get('is_multilingual') === '1' && codes.length > 0 ? codes : ['en'];
+  const meta = await readOnnxMetadataOrEmpty(path.join(dir, encoder));
+  const codes = (meta['all_language_codes'] ?? '').split(',').filter(Boolean);
+  const languages = meta['is_multilingual'] === '1' && codes.length > 0 ? codes : ['en'];
   return { family: 'whisper', files: { encoder, decoder, tokens }, languages };
 }
 
@@ -102,12 +102,12 @@ function detectMoonshine(dir: string, names: string[]): Detected | undefined {
 async function detectSingleModel(dir: string, names: string[]): Promise<Detected | undefined> {
   const model = pickModelFile(names, /^model.*\.onnx$/);
   if (!model || !names.includes('tokens.txt')) return undefined;
-  const meta = await readOnnxMetadata(path.join(dir, model));
+  const meta = await readOnnxMetadataOrEmpty(path.join(dir, model));
   const folder = path.basename(dir).toLowerCase();
-  if (meta.has('with_itn') || /sense-?voice/.test(folder)) {
+  if ('with_itn' in meta || /sense-?voice/.test(folder)) {
     return { family: 'sense-voice', files: { model, tokens: 'tokens.txt' }, languages: [...SENSE_VOICE_LANGUAGES] };
   }
-  if (meta.has('lfr_window_size') || /paraformer/.test(folder)) {
+  if ('lfr_window_size' in meta || /paraformer/.test(folder)) {
     return { family: 'paraformer', files: { model, tokens: 'tokens.txt' }, languages: ['zh', 'en'] };
   }
   return undefined;

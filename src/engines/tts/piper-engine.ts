@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { EngineRuntimeOptions } from '../types.js';
 import type { Logger } from '../../util/logger.js';
 import { SatelliteError } from '../../util/errors.js';
-import { readOnnxMetadata } from './onnx-metadata.js';
+import { readOnnxMetadata } from '../onnx-file.js';
 import { SherpaTts, SherpaTtsEngine } from './sherpa-tts.js';
 import type { TtsRequest, TtsVoiceInfo } from './tts.js';
 import { isFile } from '../../util/file-kind.js';

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { discoverAsrModels, pickModelFile } from '../../../src/engines/asr/model-discovery.js';
-import { readOnnxMetadata } from '../../../src/engines/asr/onnx-metadata.js';
+import { readOnnxMetadataOrEmpty } from '../../../src/engines/onnx-file.js';
 import { need, sharedModel } from '../../helpers/system.js';
 import { ZIPFORMER, hasZipformer } from '../../helpers/stt-fixtures.js';
 import { asrFixtures } from '../../helpers/asr-fixtures.js';
@@ -31,10 +31,10 @@ test('the shared zipformers are found as streaming transducers with their langua
 
 test('ONNX metadata is read without loading the model', async (t) => {
   if (!need(t, hasZipformer(), 'shared zipformer model missing')) return;
-  const meta = await readOnnxMetadata(sharedModel(ZIPFORMER, 'encoder-epoch-12-avg-2-chunk-16-left-64.int8.onnx'));
-  assert.equal(meta.get('model_type'), 'zipformer2');
-  assert.equal(meta.get('decode_chunk_len'), '32');
-  assert.equal((await readOnnxMetadata(sharedModel('test-wavs', 'trans.txt'))).size, 0);
+  const meta = await readOnnxMetadataOrEmpty(sharedModel(ZIPFORMER, 'encoder-epoch-12-avg-2-chunk-16-left-64.int8.onnx'));
+  assert.equal(meta['model_type'], 'zipformer2');
+  assert.equal(meta['decode_chunk_len'], '32');
+  assert.equal(Object.keys(await readOnnxMetadataOrEmpty(sharedModel('test-wavs', 'trans.txt'))).length, 0);
 });
 
 test('folders of every family are recognised by their files, preferring int8', async () => {
@@ -72,8 +72,8 @@ test('folders of every family are recognised by their files, preferring int8', a
 test('the generated Whisper fixture reports its languages from metadata', async (t) => {
   const fx = asrFixtures();
   if (!need(t, fx.dir !== undefined, fx.reason ?? '')) return;
-  const meta = await readOnnxMetadata(path.join(fx.dir!, 'whisper-fixture', 'tiny-encoder.onnx'));
-  assert.equal(meta.get('all_language_codes'), 'en,de');
+  const meta = await readOnnxMetadataOrEmpty(path.join(fx.dir!, 'whisper-fixture', 'tiny-encoder.onnx'));
+  assert.equal(meta['all_language_codes'], 'en,de');
 });
 
 test('generated fixtures in neutrally named folders are told apart by their ONNX metadata alone', async (t) => {

@@ -2,7 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readOnnxMetadata } from '../../../src/engines/tts/onnx-metadata.js';
+import { readOnnxMetadata } from '../../../src/engines/onnx-file.js';
 import { PiperEngine, findPiperFiles } from '../../../src/engines/tts/piper-engine.js';
 import { importPiperVoice, piperTokens } from '../../../src/engines/tts/piper-import.js';
 import { piperPhonemeIdMap, piperVoiceJson, writeRawPiperVoice } from '../../../scripts/fixtures/tts-fixtures.js';
