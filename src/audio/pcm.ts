@@ -212,3 +212,14 @@ export class AudioStreamConverter {
     return this.#resampler ? this.#resampler.flush() : new Float32Array(0);
   }
 }
+
+/** Joins sample buffers into one. */
+export function concatSamples(chunks: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

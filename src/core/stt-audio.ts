@@ -4,17 +4,6 @@ import type { VadSegment } from '../engines/vad/vad.js';
 /** Audio kept on each side of the detected speech when trimming, so word edges survive. */
 export const TRIM_PAD_SECONDS = 0.3;
 
-export function concatSamples(chunks: readonly Float32Array[]): Float32Array {
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Float32Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /**
  * Cuts leading and trailing silence: keeps from the first segment's start to the last segment's
  * end, padded. With no segment (VAD heard nothing) the audio is kept whole rather than dropped.

@@ -4,11 +4,11 @@
  * trimming silence before offline decoding, streams to engines that stream, and buffers for those
  * that decode whole utterances.
  */
-import { AudioStreamConverter, checkFormat, type PcmFormat } from '../audio/pcm.js';
+import { AudioStreamConverter, checkFormat, concatSamples, type PcmFormat } from '../audio/pcm.js';
 import type { AsrEngine, AsrSession } from '../engines/asr/asr.js';
 import type { VadFactory, VadStream } from '../engines/vad/vad.js';
 import { SatelliteError } from '../util/errors.js';
-import { concatSamples, trimToSpeech } from './stt-audio.js';
+import { trimToSpeech } from './stt-audio.js';
 
 /** Rate the VAD works at. */
 export const VAD_RATE = 16_000;

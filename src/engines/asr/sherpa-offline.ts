@@ -4,6 +4,7 @@
  * own worker thread (feature extraction has no async variant and takes about a second for a
  * Whisper window); one decode runs at a time per model and the wait is bounded.
  */
+import { concatSamples } from '../../audio/pcm.js';
 import type { ModelSlot } from '../model-slot.js';
 import { SatelliteError, errorMessage } from '../../util/errors.js';
 import { baseLanguage, type AsrEngine, type AsrModelInfo, type AsrResult, type AsrSession, type AsrSessionOptions, type AsrTask } from './asr.js';
@@ -195,12 +196,7 @@ export class SherpaOfflineEngine implements AsrEngine {
       finish: async () => {
         if (closed) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', 'session already finished');
         closed = true;
-        const all = new Float32Array(total);
-        let at = 0;
-        for (const c of chunks) {
-          all.set(c, at);
-          at += c.length;
-        }
+        const all = concatSamples(chunks);
         chunks = [];
         options.signal?.throwIfAborted();
         return this.decode(all, language, options.task);
