@@ -67,6 +67,8 @@ async function startProviderEndpoint(context: DaemonContext): Promise<void> {
     host: config.provider.host,
     port: config.provider.port,
     maxConnections: config.provider.max_connections,
+    maxConnectionsPerPeer: config.provider.max_connections_per_peer,
+    frameTimeoutMs: config.provider.frame_timeout_s * 1000,
     idleTimeoutMs: config.provider.idle_timeout_s * 1000,
     limits: {
       maxHeaderBytes: config.provider.limits.max_header_bytes,

@@ -101,6 +101,7 @@ export class TtsProviderService implements ProviderService {
     return {
       onEvent: (event: WyomingEvent) => this.#onEvent(session, event),
       close: () => session.close(),
+      busy: () => session.active,
     };
   }
 

@@ -82,6 +82,7 @@ export function createWakeService(options: WakeServiceOptions): ProviderService 
         close() {
           detector.close();
         },
+        busy: () => detector.streaming,
       };
     },
   };

@@ -55,6 +55,8 @@ export class SatelliteLink {
       onClose: () => {
         if (this.#owner?.connection === connection) this.#release('connection closed');
       },
+      // Home Assistant's connection is idle between pipelines, yet it is the one that matters.
+      busy: () => this.#owner?.connection === connection,
     };
   }
 

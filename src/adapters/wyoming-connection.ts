@@ -1,6 +1,7 @@
 /**
  * One peer on a Wyoming endpoint: writes frames with backpressure, closes once, and exposes an
- * AbortSignal that fires when the peer goes away so running work can be cancelled.
+ * AbortSignal that fires when the peer goes away so running work can be cancelled. Warnings are
+ * logged once per cause: a peer repeating a mistake costs one log line, not one per frame.
  */
 import type { Socket } from 'node:net';
 import { encodeFrame, type Frame } from '../wyoming/frame.js';
@@ -13,6 +14,7 @@ export const CLOSE_FLUSH_MS = 1_000;
 export class WyomingConnection {
   readonly #socket: Socket;
   readonly #abort = new AbortController();
+  readonly #warned = new Set<string>();
   #drain: Promise<void> | undefined;
   #closed = false;
 
@@ -27,6 +29,19 @@ export class WyomingConnection {
 
   get remote(): string {
     return `${this.#socket.remoteAddress ?? '?'}:${this.#socket.remotePort ?? '?'}`;
+  }
+
+  /** The remote address alone: what per-peer limits count. */
+  get peer(): string {
+    return this.#socket.remoteAddress ?? '?';
+  }
+
+  /** Logs a warning the first time `cause` happens on this connection, at debug level after that. */
+  warnOnce(cause: string, fields: Record<string, unknown>, message: string): void {
+    const first = !this.#warned.has(cause);
+    this.#warned.add(cause);
+    if (first) this.log.warn(fields, message);
+    else this.log.debug(fields, message);
   }
 
   get closed(): boolean {

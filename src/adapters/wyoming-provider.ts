@@ -17,6 +17,8 @@ const AUDIO_EVENTS = new Set(['audio-start', 'audio-chunk', 'audio-stop']);
 export interface ServiceHandler {
   onEvent(event: WyomingEvent): Promise<void> | void;
   close(): void;
+  /** A request of this service is in flight on the connection (shutdown waits for it briefly). */
+  busy?(): boolean;
 }
 
 export interface ProviderService {
@@ -66,5 +68,6 @@ export function createProviderHandler(services: readonly ProviderService[], conn
       for (const handler of open.values()) handler.close();
       open.clear();
     },
+    busy: () => [...open.values()].some((handler) => handler.busy?.() ?? false),
   };
 }

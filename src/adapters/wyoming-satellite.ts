@@ -222,6 +222,7 @@ function createEndpoint(
     host: sc.host,
     port: sc.port,
     maxConnections: sc.max_connections,
+    frameTimeoutMs: config.provider.frame_timeout_s * 1000,
     idleTimeoutMs: 0, // the keep-alive decides when HA is gone
     limits: {
       maxHeaderBytes: config.provider.limits.max_header_bytes,

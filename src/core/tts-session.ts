@@ -64,6 +64,11 @@ export class TtsSession {
     return this.#stream !== undefined;
   }
 
+  /** A request is being answered (a stream is open or a classic reply is speaking). */
+  get active(): boolean {
+    return this.#stream !== undefined || this.#classic !== undefined;
+  }
+
   #now(): number {
     return (this.#o.now ?? Date.now)();
   }

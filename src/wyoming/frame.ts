@@ -55,10 +55,18 @@ type Stage =
   | { kind: 'data'; type: string; data: Record<string, unknown>; dataLength: number; payloadLength: number }
   | { kind: 'payload'; type: string; data: Record<string, unknown>; payloadLength: number };
 
+/** What one {@link FrameDecoder.decode} call yields: the complete frames, then the error that stopped it, if any. */
+export interface DecodeResult {
+  frames: Frame[];
+  error?: WyomingProtocolError | undefined;
+}
+
 /**
  * Push decoder: feed bytes split anywhere, get whole frames back. It never touches a socket.
- * Malformed input throws a {@link WyomingProtocolError} with a stable code; after that the
- * decoder stays failed (the stream has lost its framing) and rethrows the same error.
+ * Malformed input is a {@link WyomingProtocolError} with a stable code; the frames completed
+ * before it are still delivered (a reader answers `describe` before failing on what follows, as
+ * the reference reader does). After an error the decoder stays failed (the stream has lost its
+ * framing) and reports the same error.
  */
 export class FrameDecoder {
   readonly #limits: FrameLimits;
@@ -82,22 +90,37 @@ export class FrameDecoder {
     return this.#buffer.length - this.#offset;
   }
 
-  push(chunk: Uint8Array): Frame[] {
-    if (this.#failed) throw this.#failed;
+  /** True while part of a frame has arrived and the rest has not (a deadline applies to it). */
+  get midFrame(): boolean {
+    return this.#stage.kind !== 'header' || this.pendingBytes > 0;
+  }
+
+  /** The frames completed by `chunk` (and earlier bytes), and the error that stopped decoding, if any. */
+  decode(chunk: Uint8Array): DecodeResult {
+    if (this.#failed) return { frames: [], error: this.#failed };
+    const frames: Frame[] = [];
     try {
       this.#append(chunk);
-      const frames: Frame[] = [];
       let frame: Frame | undefined;
       while ((frame = this.#next()) !== undefined) frames.push(frame);
       this.#compact();
-      return frames;
+      return { frames };
     } catch (err) {
       this.#failed =
         err instanceof WyomingProtocolError
           ? err
           : new WyomingProtocolError(WyomingErrorCode.DECODER_FAILED, 'decoder failed', { cause: err });
-      throw this.#failed;
+      this.#buffer = EMPTY;
+      this.#offset = 0;
+      return { frames, error: this.#failed };
     }
+  }
+
+  /** Like {@link decode} for callers that stop at the first error: throws it (frames before it included are dropped). */
+  push(chunk: Uint8Array): Frame[] {
+    const { frames, error } = this.decode(chunk);
+    if (error) throw error;
+    return frames;
   }
 
   #append(chunk: Uint8Array): void {

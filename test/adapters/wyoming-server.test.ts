@@ -21,8 +21,12 @@ const INFO = buildInfo({
   ],
 });
 
+/** Handler events the tests use: `hold` keeps a request in flight until `release`; `slow` answers after a while. */
+const SLOW_MS = 300;
+
 async function startServer(overrides: Partial<EndpointOptions> = {}) {
   const seen: string[] = [];
+  const held = new Set<number>();
   const server = new WyomingServer({
     name: 'test',
     host: '127.0.0.1',
@@ -35,6 +39,14 @@ async function startServer(overrides: Partial<EndpointOptions> = {}) {
       async onEvent(event, frame) {
         seen.push(frame.type);
         if (event?.type === 'transcribe') await connection.sendEvent('transcript', { text: `echo ${event.data.language ?? ''}` });
+        if (frame.type === 'hold') held.add(connection.id);
+        if (frame.type === 'release') held.delete(connection.id);
+        if (frame.type === 'slow') {
+          held.add(connection.id);
+          await new Promise((r) => setTimeout(r, SLOW_MS));
+          await connection.sendEvent('transcript', { text: 'slow answer' });
+          held.delete(connection.id);
+        }
         if (frame.type === 'flood') {
           for (let i = 0; i < 64; i++) {
             await connection.send({ type: 'blob', data: { i }, payload: Buffer.alloc(1024 * 1024) });
@@ -42,6 +54,7 @@ async function startServer(overrides: Partial<EndpointOptions> = {}) {
           }
         }
       },
+      busy: () => held.has(connection.id),
     }),
     log: silent,
     ...overrides,
@@ -156,22 +169,145 @@ describe('Wyoming server over real TCP', () => {
     assert.equal(client.frames.at(-1)?.data['code'], 'WY_ERR_IDLE_TIMEOUT');
   });
 
-  test('refuses connections beyond the limit with a coded error', async () => {
+  test('when full, the oldest idle connection makes room for a newcomer; with every connection busy the newcomer is refused', async () => {
     const { server, port } = await startServer({ maxConnections: 2 });
     cleanups.push(() => server.close());
     const a = await WyomingTestClient.connect(port);
     const b = await WyomingTestClient.connect(port);
     a.send('describe', {});
-    b.send('describe', {});
     await a.waitForType('info');
+    b.send('describe', {});
     await b.waitForType('info');
     const c = await WyomingTestClient.connect(port);
-    assert.equal((await c.waitForType('error')).data['code'], 'WY_ERR_TOO_MANY_CONNECTIONS');
-    await c.waitClosed();
-    a.send('describe', {});
-    await a.waitFor((f) => f.type === 'info', 5000, 1);
-    a.close();
+    assert.equal((await a.waitForType('error')).data['code'], 'WY_ERR_CONNECTION_EVICTED');
+    await a.waitClosed();
+    c.send('describe', {});
+    await c.waitForType('info');
+    b.sendFrame({ type: 'hold', data: {} });
+    c.sendFrame({ type: 'hold', data: {} });
+    b.send('describe', {});
+    c.send('describe', {});
+    await b.waitFor((f) => f.type === 'info', 5000, 1);
+    await c.waitFor((f) => f.type === 'info', 5000, 1);
+    const d = await WyomingTestClient.connect(port);
+    assert.equal((await d.waitForType('error')).data['code'], 'WY_ERR_TOO_MANY_CONNECTIONS');
+    await d.waitClosed();
+    assert.equal(b.closed || c.closed, false);
     b.close();
+    c.close();
+  });
+
+  test('one address cannot hold more than its share of slots, and other addresses are still served', async () => {
+    const { server, port } = await startServer({ maxConnections: 8, maxConnectionsPerPeer: 3 });
+    cleanups.push(() => server.close());
+    const mine = await Promise.all([0, 1, 2].map(() => WyomingTestClient.connect(port, '127.0.0.1', '127.0.0.9')));
+    for (const c of mine) c.sendFrame({ type: 'hold', data: {} });
+    await new Promise((r) => setTimeout(r, 100));
+    const fourth = await WyomingTestClient.connect(port, '127.0.0.1', '127.0.0.9');
+    const refusal = await fourth.waitForType('error');
+    assert.equal(refusal.data['code'], 'WY_ERR_TOO_MANY_CONNECTIONS');
+    assert.match(String(refusal.data['text']), /127\.0\.0\.9/);
+    const other = await WyomingTestClient.connect(port, '127.0.0.1', '127.0.0.10');
+    other.send('describe', {});
+    await other.waitForType('info');
+    for (const c of [...mine, other]) c.close();
+  });
+
+  test('64 peers trickling one byte a second cannot lock out a fresh describe from another address', async () => {
+    const { server, port } = await startServer({ maxConnections: 64, maxConnectionsPerPeer: 32, frameTimeoutMs: 60_000 });
+    cleanups.push(() => server.close());
+    const header = Buffer.from('{"type": "describe", "data_length": 0}\n');
+    const slow = await Promise.all(Array.from({ length: 64 }, (_, i) => WyomingTestClient.connect(port, '127.0.0.1', `127.0.1.${i + 1}`)));
+    let sent = 0;
+    const trickle = setInterval(() => {
+      for (const c of slow) if (!c.closed) c.writeRaw(header.subarray(sent, sent + 1));
+      sent++;
+    }, 1000);
+    cleanups.push(() => clearInterval(trickle));
+    slow.forEach((c) => c.writeRaw(header.subarray(0, 1)));
+    await new Promise((r) => setTimeout(r, 1500)); // long enough for their frames to count as stalled
+    const answered: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const fresh = await WyomingTestClient.connect(port, '127.0.0.1', '127.0.2.1');
+      fresh.send('describe', {});
+      await fresh.waitForType('info');
+      answered.push(i);
+      fresh.close();
+    }
+    clearInterval(trickle);
+    assert.equal(answered.length, 20);
+    const evicted = slow.filter((c) => c.frames.some((f) => f.data['code'] === 'WY_ERR_CONNECTION_EVICTED'));
+    assert.ok(evicted.length >= 1 && evicted.length <= 20, `${evicted.length} slow peers evicted`);
+    for (const c of slow) c.close();
+  });
+
+  test('a frame left unfinished past the deadline closes the connection with a coded error', async () => {
+    const { server, port } = await startServer({ frameTimeoutMs: 300 });
+    cleanups.push(() => server.close());
+    const client = await WyomingTestClient.connect(port);
+    client.writeRaw('{"type": "desc');
+    await client.waitClosed(5_000);
+    assert.equal(client.frames.at(-1)?.data['code'], 'WY_ERR_FRAME_TIMEOUT');
+    const whole = await WyomingTestClient.connect(port);
+    whole.writeRaw('{"type": "desc');
+    await new Promise((r) => setTimeout(r, 150));
+    whole.writeRaw('ribe"}\n');
+    await new Promise((r) => setTimeout(r, 400));
+    whole.send('describe', {});
+    await whole.waitFor((f) => f.type === 'info', 5000, 1);
+    assert.equal(whole.closed, false);
+    whole.close();
+  });
+
+  test('frames that arrived whole before a malformed one are answered first, then the error', async () => {
+    const { server, port } = await startServer();
+    cleanups.push(() => server.close());
+    const client = await WyomingTestClient.connect(port);
+    client.writeRaw('{"type": "describe"}\n{not json}\n');
+    await client.waitClosed();
+    assert.deepEqual(client.types(), ['info', 'error']);
+    assert.equal(client.frames[1]!.data['code'], 'WY_ERR_BAD_HEADER_JSON');
+  });
+
+  test('after a protocol error, what the peer keeps sending is ignored and logged once', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'debug', format: 'json', destination: { write: (line: string) => void lines.push(line) } });
+    const { server, port } = await startServer({ log });
+    cleanups.push(() => server.close());
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.resume(); // read (and drop) the error event so the server's end is seen
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('{"type": "ping", "data": {"text": 5}}\n');
+    for (let i = 0; i < 50; i++) {
+      socket.write('{"type": "audio-chunk", "data": {"rate": 16000, "width": 2, "channels": 1}, "payload_length": 2}\n\u0000\u0000');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await closed;
+    const warnings = lines.map((l) => JSON.parse(l) as { level: number | string }).filter((l) => l.level === 'warn' || Number(l.level) >= 40);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.ok(!lines.some((l) => l.includes('"stack"')), 'a peer\'s malformed frame is not logged with a stack');
+  });
+
+  test('shutdown lets a request in flight finish, tells a peer whose request outlasts the drain why, and closes idle peers at once', async () => {
+    const { server, port } = await startServer();
+    const idle = await WyomingTestClient.connect(port);
+    idle.send('describe', {});
+    await idle.waitForType('info');
+    const finishing = await WyomingTestClient.connect(port);
+    const stuck = await WyomingTestClient.connect(port);
+    stuck.sendFrame({ type: 'hold', data: {} });
+    finishing.sendFrame({ type: 'slow', data: {} });
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = server.close();
+    await idle.waitClosed(1_000);
+    assert.deepEqual(idle.types(), ['info']);
+    await finishing.waitClosed(2_000);
+    assert.deepEqual(finishing.types(), ['transcript']);
+    await closing;
+    await stuck.waitClosed();
+    assert.equal(stuck.frames.at(-1)?.data['code'], 'SAT_ERR_SHUTTING_DOWN');
   });
 
   test('waits for the peer to read instead of buffering without bound', async () => {

@@ -154,6 +154,30 @@ describe('frame decoder errors', () => {
     );
   });
 
+  test('hands over the frames completed before an error together with the error', () => {
+    const decoder = new FrameDecoder();
+    const describeFrame = encodeFrame({ type: 'describe', data: {} });
+    const ping = encodeFrame({ type: 'ping', data: { text: 'x' } });
+    const result = decoder.decode(Buffer.concat([describeFrame, ping, Buffer.from('{not json}\n'), describeFrame]));
+    assert.deepEqual(result.frames.map((f) => f.type), ['describe', 'ping']);
+    assert.equal(result.error?.code, 'WY_ERR_BAD_HEADER_JSON');
+    assert.equal(decoder.decode(describeFrame).error?.code, 'WY_ERR_BAD_HEADER_JSON');
+    assert.deepEqual(decoder.decode(describeFrame).frames, []);
+  });
+
+  test('knows when a frame is half-received', () => {
+    const decoder = new FrameDecoder();
+    const frame = encodeFrame({ type: 'audio-chunk', data: { rate: 16000, width: 2, channels: 1 }, payload: Buffer.alloc(320) });
+    assert.equal(decoder.midFrame, false);
+    for (const cut of [5, frame.indexOf(0x0a) + 1, frame.length - 1]) {
+      const fresh = new FrameDecoder();
+      assert.deepEqual(fresh.decode(frame.subarray(0, cut)).frames, []);
+      assert.equal(fresh.midFrame, true, `cut at ${cut}`);
+      assert.equal(fresh.decode(frame.subarray(cut)).frames.length, 1);
+      assert.equal(fresh.midFrame, false);
+    }
+  });
+
   test('stays failed after an error, so a desynchronised stream is never re-read', () => {
     const decoder = new FrameDecoder();
     assert.equal(codeOf(() => decoder.push(Buffer.from('nope\n'))), 'WY_ERR_BAD_HEADER_JSON');
