@@ -9,6 +9,8 @@ import type { AsrEngine } from '../engines/asr/asr.js';
 import type { VadFactory } from '../engines/vad/vad.js';
 import type { CoreBus } from '../core/bus.js';
 import { SttSession, type SttVadSettings } from '../core/stt-session.js';
+import { checkFormat } from '../audio/pcm.js';
+import { onAbort } from '../util/abort.js';
 import { pickAsrEngine } from '../core/stt-select.js';
 import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -88,6 +90,8 @@ class AsrHandler implements ServiceHandler {
   #done = false;
   #streamStarted = false;
   #sentText = '';
+  /** The final transcript is being decoded (after audio-stop or the VAD endpoint). */
+  #finishing = false;
   #out: Promise<void> = Promise.resolve();
   readonly #abort = new AbortController();
 
@@ -95,7 +99,11 @@ class AsrHandler implements ServiceHandler {
     private readonly deps: AsrServiceDeps,
     private readonly connection: WyomingConnection,
   ) {
-    connection.signal.addEventListener('abort', () => this.close(), { once: true });
+    onAbort(connection.signal, () => this.close());
+  }
+
+  busy(): boolean {
+    return this.#session !== undefined || this.#finishing;
   }
 
   async onEvent(event: WyomingEvent): Promise<void> {
@@ -148,6 +156,8 @@ class AsrHandler implements ServiceHandler {
     this.#sentText = '';
     this.#startedAt = performance.now();
     try {
+      // The declared format is checked before any engine work is opened for it.
+      checkFormat(event.data);
       const engine = this.#engine ?? this.#select();
       this.#engine = engine;
       const { settings } = this.deps;
@@ -162,7 +172,9 @@ class AsrHandler implements ServiceHandler {
         onPartial: settings.streamingEvents ? (text) => this.#partial(text) : undefined,
         signal: this.#abort.signal,
       });
-      session.start(event.data);
+      // The client may have left while the session opened: the session's own abort hook has
+      // released it, and nothing is stored.
+      if (this.#abort.signal.aborted) return;
       this.#session = session;
     } catch (err) {
       this.#fail(err);
@@ -210,7 +222,10 @@ class AsrHandler implements ServiceHandler {
     const session = this.#session!;
     this.#session = undefined;
     this.#done = true;
-    const outcome = await session.finish();
+    this.#finishing = true;
+    const outcome = await session.finish().finally(() => {
+      this.#finishing = false;
+    });
     const language = outcome.language ? outcome.language : undefined;
     await this.#send(() => this.connection.sendEvent('transcript', { text: outcome.text, ...(language ? { language } : {}) }));
     if (this.#streamStarted) await this.#send(() => this.connection.sendEvent('transcript-stop', {}));

@@ -17,7 +17,7 @@ export function resolveRuntime(config: Readonly<Config>, ...layers: Array<Runtim
     provider: pick('provider', e.provider),
     numThreads: pick('num_threads', e.num_threads),
     idleUnloadSeconds: pick('idle_unload_s', e.idle_unload_s),
-    maxQueue: pick('max_queue', e.max_queue),
+    maxQueue: pick('max_queue', e.max_queue ?? config.provider.max_connections),
     preload: pick('preload', e.preload),
   };
 }

@@ -4,11 +4,12 @@
  * trimming silence before offline decoding, streams to engines that stream, and buffers for those
  * that decode whole utterances.
  */
-import { AudioStreamConverter, checkFormat, concatSamples, type PcmFormat } from '../audio/pcm.js';
+import { AudioStreamConverter, checkFormat, concatSamples, pcmSeconds, type PcmFormat } from '../audio/pcm.js';
 import type { AsrEngine, AsrSession } from '../engines/asr/asr.js';
 import type { VadFactory, VadStream } from '../engines/vad/vad.js';
 import { SatelliteError } from '../util/errors.js';
 import { trimToSpeech } from './stt-audio.js';
+import { onAbort } from '../util/abort.js';
 
 /** Rate the VAD works at. */
 export const VAD_RATE = 16_000;
@@ -52,6 +53,8 @@ export class SttSession {
   /** Offline engines: everything received, decoded at finish. */
   #buffer: Float32Array[] = [];
   #samples = 0;
+  /** Seconds of audio received as declared by the chunks' formats (the utterance limit counts these). */
+  #inputSeconds = 0;
   #endpointAt: number | undefined;
   #closed = false;
 
@@ -85,7 +88,8 @@ export class SttSession {
       session.cancel();
       throw err;
     }
-    options.signal?.addEventListener('abort', () => session.cancel(), { once: true });
+    // Also when the signal fired while the engine and VAD were opening: release at once.
+    onAbort(options.signal, () => session.cancel());
     return session;
   }
 
@@ -107,29 +111,37 @@ export class SttSession {
     checkFormat(format);
   }
 
-  /** Feeds one chunk; audio after the endpoint is ignored. */
+  /**
+   * Feeds one chunk; audio after the endpoint is ignored. Resolves once the engine and VAD have
+   * room for more (a client sending faster than they decode waits here, and so does its socket).
+   */
   async push(bytes: Uint8Array, format: PcmFormat): Promise<void> {
     if (this.#closed) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', 'session is closed');
     if (this.endpointed) return;
-    const samples = this.#converter.push(bytes, format);
-    if (this.#samples + samples.length > this.#o.maxUtteranceSeconds * this.#rate) {
+    // The limit applies to the declared duration, before any conversion work is done.
+    checkFormat(format);
+    const seconds = pcmSeconds(bytes.length, format);
+    if (this.#inputSeconds + seconds > this.#o.maxUtteranceSeconds) {
       throw new SatelliteError('SAT_ERR_UTTERANCE_TOO_LONG', `utterance longer than ${this.#o.maxUtteranceSeconds} s`);
     }
-    this.#feed(samples);
+    this.#inputSeconds += seconds;
+    const samples = this.#converter.push(bytes, format);
+    const fed = this.#feed(samples);
     if (this.#vad) await this.#vad.accept(this.#vadConverter ? this.#vadConverter.push(bytes, format) : samples);
+    await fed;
   }
 
-  #feed(samples: Float32Array): void {
+  async #feed(samples: Float32Array): Promise<void> {
     if (samples.length === 0) return;
     this.#samples += samples.length;
-    if (this.#engineSession) this.#engineSession.accept(samples);
+    if (this.#engineSession) await this.#engineSession.accept(samples);
     else this.#buffer.push(samples);
   }
 
   /** No more audio: decodes and frees everything. */
   async finish(): Promise<SttOutcome> {
     if (this.#closed) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', 'session is closed');
-    if (!this.endpointed) this.#feed(this.#converter.flush());
+    if (!this.endpointed) await this.#feed(this.#converter.flush());
     try {
       let result;
       if (this.#engineSession) {
@@ -143,7 +155,7 @@ export class SttSession {
         }
         const session = await this.#o.engine.createSession({ language: this.#o.language, signal: this.#o.signal });
         this.#engineSession = session;
-        session.accept(audio);
+        await session.accept(audio);
         result = await session.finish();
       }
       return { text: result.text, language: result.language ?? this.#o.language, audioSeconds: this.audioSeconds, endpointAt: this.#endpointAt };

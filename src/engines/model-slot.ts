@@ -4,6 +4,7 @@
  * piling up. Backends wrap their native handle in one of these.
  */
 import { SatelliteError } from '../util/errors.js';
+import { onAbort } from '../util/abort.js';
 
 export interface ModelSlotOptions<T> {
   name: string;
@@ -72,10 +73,14 @@ export class ModelSlot<T> {
     return this.#loading;
   }
 
-  /** Runs `job` with the model once a slot is free; refuses when the queue is full. */
-  async run<R>(job: (model: T) => Promise<R>): Promise<R> {
-    await this.#acquire();
+  /**
+   * Runs `job` with the model once a slot is free; refuses when the queue is full. A job whose
+   * `signal` aborts while it waits leaves the queue at once (SAT_ERR_CANCELLED) and never runs.
+   */
+  async run<R>(job: (model: T) => Promise<R>, signal?: AbortSignal): Promise<R> {
+    await this.#acquire(signal);
     try {
+      if (signal?.aborted) throw cancelled();
       const model = await this.get();
       this.#clearIdle();
       return await job(model);
@@ -114,7 +119,8 @@ export class ModelSlot<T> {
     this.#options.onEvent?.('unloaded');
   }
 
-  async #acquire(): Promise<void> {
+  async #acquire(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) throw cancelled();
     if (this.#running < this.#options.concurrency) {
       this.#running++;
       return;
@@ -122,7 +128,19 @@ export class ModelSlot<T> {
     if (this.#waiting.length >= this.#options.maxQueue) {
       throw new SatelliteError('SAT_ERR_ENGINE_BUSY', `${this.#options.name} is busy (${this.#waiting.length} requests waiting)`);
     }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    await new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        detach();
+        resolve();
+      };
+      const detach = onAbort(signal, () => {
+        const at = this.#waiting.indexOf(turn);
+        if (at < 0) return; // already given the slot: run() sees the abort
+        this.#waiting.splice(at, 1);
+        reject(cancelled());
+      });
+      this.#waiting.push(turn);
+    });
   }
 
   #release(): void {
@@ -149,4 +167,8 @@ export class ModelSlot<T> {
     (this.#options.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout)))(this.#idleTimer);
     this.#idleTimer = undefined;
   }
+}
+
+function cancelled(): SatelliteError {
+  return new SatelliteError('SAT_ERR_CANCELLED', 'the request was cancelled before its turn');
 }

@@ -48,8 +48,12 @@ export interface AsrSessionOptions {
 }
 
 export interface AsrSession {
-  /** Feed float32 mono samples at `info.sampleRate`. */
-  accept(samples: Float32Array): void;
+  /**
+   * Feed float32 mono samples at `info.sampleRate`. An engine that decodes while audio streams
+   * returns a promise that resolves once it has room for more: await it before the next call (and
+   * before `finish`) so a fast sender is held back instead of queued without bound.
+   */
+  accept(samples: Float32Array): void | Promise<void>;
   /** No more audio: resolves with the final transcript and frees the session. */
   finish(): Promise<AsrResult>;
   /** Abandon the session and free its resources. */

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSherpa, type SherpaOfflineRecognizer } from './sherpa-native.js';
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
+import { droppedNative } from './worker-gc.js';
 
 const port = parentPort!;
 const post = (m: OfflineReply) => port.postMessage(m);
@@ -29,5 +30,7 @@ port.on('message', (m: OfflineRequest) => {
     post({ type: 'result', id: m.id, text: result.text, lang: result.lang });
   } catch (err) {
     post({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    droppedNative();
   }
 });

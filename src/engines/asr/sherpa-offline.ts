@@ -154,7 +154,8 @@ export class SherpaOfflineEngine implements AsrEngine {
     return this.info.languages.length === 1 ? this.info.languages[0] : undefined;
   }
 
-  async decode(samples: Float32Array, language?: string, task?: AsrTask): Promise<AsrResult> {
+  /** Decodes one utterance; a `signal` that aborts while the job waits for the model drops it unrun. */
+  async decode(samples: Float32Array, language?: string, task?: AsrTask, signal?: AbortSignal): Promise<AsrResult> {
     const lang = this.#languageFor(language);
     const wanted: AsrTask = task ?? this.#options.spec.task ?? 'transcribe';
     if (!this.info.tasks?.includes(wanted)) throw new SatelliteError('SAT_ERR_UNSUPPORTED_TASK', `${this.info.name} cannot ${wanted}`);
@@ -174,7 +175,7 @@ export class SherpaOfflineEngine implements AsrEngine {
       } catch (err) {
         throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} decode failed: ${errorMessage(err)}`, { cause: err });
       }
-    });
+    }, signal);
   }
 
   async createSession(options: AsrSessionOptions): Promise<AsrSession> {
@@ -199,7 +200,7 @@ export class SherpaOfflineEngine implements AsrEngine {
         const all = concatSamples(chunks);
         chunks = [];
         options.signal?.throwIfAborted();
-        return this.decode(all, language, options.task);
+        return this.decode(all, language, options.task, options.signal);
       },
       cancel: () => {
         closed = true;

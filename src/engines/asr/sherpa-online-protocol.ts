@@ -9,6 +9,7 @@ export type OnlineRequest =
 export type OnlineReply =
   | { type: 'ready' }
   | { type: 'load-error'; message: string }
-  | { type: 'partial'; id: number; text: string }
+  /** One `audio` message was decoded: frees its samples from the session's in-flight window; `text` when the partial changed. */
+  | { type: 'progress'; id: number; samples: number; text?: string }
   | { type: 'final'; id: number; text: string }
   | { type: 'error'; id: number; message: string };

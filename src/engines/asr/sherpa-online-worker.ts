@@ -1,14 +1,18 @@
 /**
  * Worker thread that owns one sherpa-onnx OnlineRecognizer (its methods are synchronous, so they
  * must never run on the main thread) and serves every stream of that model. Messages are handled
- * in order; each stream's partial text is posted whenever it changes.
+ * in order; each decoded audio message is acknowledged (with the partial text when it changed).
+ * Work of a session on the cancel board is skipped: a client that left costs nothing more.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSherpa, type SherpaOnlineRecognizer, type SherpaOnlineStream } from './sherpa-native.js';
 import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
+import { CancelBoard } from './cancel-board.js';
+import { droppedNative } from './worker-gc.js';
 
 const port = parentPort!;
 const post = (message: OnlineReply) => port.postMessage(message);
+const board = new CancelBoard((workerData as { shared: SharedArrayBuffer }).shared);
 
 let recognizer: SherpaOnlineRecognizer;
 try {
@@ -21,7 +25,12 @@ try {
 
 const streams = new Map<number, { stream: SherpaOnlineStream; text: string }>();
 
-function decodeReady(id: number, entry: { stream: SherpaOnlineStream; text: string }, postPartial: boolean): void {
+function drop(id: number): void {
+  if (streams.delete(id)) droppedNative();
+}
+
+/** Decodes what is ready; returns the new text when it changed. */
+function decodeReady(entry: { stream: SherpaOnlineStream; text: string }, always: boolean): string | undefined {
   let decoded = false;
   while (recognizer.isReady(entry.stream)) {
     recognizer.decode(entry.stream);
@@ -29,12 +38,11 @@ function decodeReady(id: number, entry: { stream: SherpaOnlineStream; text: stri
   }
   // The text only changes after a decode step; reading the result (JSON from the native side)
   // for every 100 ms chunk would cost more than most of the decoding.
-  if (!decoded && postPartial) return;
+  if (!decoded && !always) return undefined;
   const text = recognizer.getResult(entry.stream).text.trim();
-  if (text !== entry.text) {
-    entry.text = text;
-    if (postPartial) post({ type: 'partial', id, text });
-  }
+  if (text === entry.text) return undefined;
+  entry.text = text;
+  return text;
 }
 
 function handle(message: OnlineRequest): void {
@@ -44,16 +52,17 @@ function handle(message: OnlineRequest): void {
   }
   const entry = streams.get(message.id);
   if (!entry) return;
-  if (message.type === 'cancel') {
-    streams.delete(message.id);
+  if (message.type === 'cancel' || board.isCancelled(message.id)) {
+    drop(message.id);
   } else if (message.type === 'audio') {
     entry.stream.acceptWaveform({ samples: message.samples, sampleRate: message.sampleRate });
-    decodeReady(message.id, entry, true);
+    const text = decodeReady(entry, false);
+    post({ type: 'progress', id: message.id, samples: message.samples.length, ...(text === undefined ? {} : { text }) });
   } else if (message.type === 'finish') {
     entry.stream.acceptWaveform({ samples: new Float32Array(message.tailPadding), sampleRate: message.sampleRate });
     entry.stream.inputFinished();
-    decodeReady(message.id, entry, false);
-    streams.delete(message.id);
+    decodeReady(entry, true);
+    drop(message.id);
     post({ type: 'final', id: message.id, text: entry.text });
   }
 }
@@ -62,7 +71,7 @@ port.on('message', (message: OnlineRequest) => {
   try {
     handle(message);
   } catch (err) {
-    streams.delete(message.id);
+    drop(message.id);
     post({ type: 'error', id: message.id, message: err instanceof Error ? err.message : String(err) });
   }
 });

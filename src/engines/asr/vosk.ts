@@ -1,6 +1,8 @@
 /**
  * Vosk (Kaldi) models through libvosk. The model loads once per engine and is shared; each session
  * owns a recogniser (optionally limited to a phrase list) fed in order through koffi's async calls.
+ * At most {@link MAX_QUEUED_SECONDS} of audio waits per session (`accept` resolves once under it),
+ * and audio still queued when a session ends is dropped, not decoded.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,11 +11,14 @@ import { SatelliteError, errorMessage } from '../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions } from './asr.js';
 import { asrModelInfo, type AsrBackendOptions } from './model-spec.js';
 import { callAsync, loadVosk, type Pointer, type VoskApi } from './vosk-library.js';
+import { onAbort } from '../../util/abort.js';
 
 /** Vosk takes float samples in the int16 range. */
 const INT16_SCALE = 32768;
 /** Recognisers alive at once per model on top of the configured queue. */
 export const MAX_VOSK_SESSIONS = 8;
+/** Audio a session may have waiting for the recogniser. */
+export const MAX_QUEUED_SECONDS = 1;
 
 interface LoadedModel {
   api: VoskApi;
@@ -96,6 +101,8 @@ export class VoskEngine implements AsrEngine {
     let chain: Promise<void> = Promise.resolve();
     let failure: unknown;
     let closed = false;
+    let queued = 0;
+    const window = MAX_QUEUED_SECONDS * this.info.sampleRate;
     const free = () => {
       if (closed) return;
       closed = true;
@@ -117,14 +124,22 @@ export class VoskEngine implements AsrEngine {
       }
       options.onPartial?.([...done, partial].filter(Boolean).join(' '));
     };
-    options.signal?.addEventListener('abort', free, { once: true });
+    // Also when the client left while the recogniser was being made.
+    onAbort(options.signal, free);
     return {
-      accept(samples) {
+      async accept(samples) {
         if (closed || samples.length === 0) return;
         const copy = samples.slice();
-        chain = chain.then(() => (failure ? undefined : step(copy))).catch((err: unknown) => {
-          failure = err;
-        });
+        queued += copy.length;
+        chain = chain
+          .then(() => (failure || closed ? undefined : step(copy)))
+          .catch((err: unknown) => {
+            failure = err;
+          })
+          .finally(() => {
+            queued -= copy.length;
+          });
+        if (queued > window) await chain;
       },
       finish: async (): Promise<AsrResult> => {
         if (closed) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', 'session already finished');

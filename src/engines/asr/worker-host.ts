@@ -73,9 +73,11 @@ export interface WorkerModel<Request, Reply> {
 export interface WorkerModelSlotOptions<M> {
   name: string;
   runtime: EngineRuntimeOptions;
-  /** The worker script; it gets `{ config }` as its workerData. */
+  /** The worker script; it gets `{ config, shared }` as its workerData. */
   worker: URL;
   config: unknown;
+  /** Memory shared with the worker (e.g. a cancel board's buffer); the same for every load. */
+  shared?: SharedArrayBuffer;
   /** A fresh model object for each load (its `host` is set once the worker is ready). */
   create: () => M;
   /** Runs before each load (file checks the native loader would crash on). */
@@ -94,7 +96,7 @@ export function workerModelSlot<M extends WorkerModel<unknown, unknown>>(options
     load: async () => {
       await options.prepare?.();
       const model = options.create();
-      model.host = await WorkerHost.start(options.worker, { config: options.config }, name, {
+      model.host = await WorkerHost.start(options.worker, { config: options.config, shared: options.shared }, name, {
         onMessage: (reply) => model.dispatch(reply),
         onCrash: (err) => {
           model.failAll(new SatelliteError('SAT_ERR_ENGINE_FAILED', `${name} worker stopped: ${err.message}`, { cause: err }));

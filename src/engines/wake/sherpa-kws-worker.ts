@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, KwsHit, KwsWorkerData, ToWorker } from './sherpa-kws-protocol.js';
+import { droppedNative } from '../asr/worker-gc.js';
 
 /** Decode step: 100 ms, the granularity of detection timestamps. */
 const STEP_SAMPLES = 1_600;
@@ -63,10 +64,11 @@ port.on('message', (message: ToWorker) => {
   switch (message.op) {
     case 'open':
     case 'reset':
+      if (streams.has(message.id)) droppedNative();
       streams.set(message.id, { stream: spotter.createStream(), fed: 0 });
       break;
     case 'close':
-      streams.delete(message.id);
+      if (streams.delete(message.id)) droppedNative();
       break;
     case 'accept':
       try {
