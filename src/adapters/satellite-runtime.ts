@@ -10,6 +10,7 @@ import { phaseLabel, playbackLabel, type Effect, type Input, type OutgoingEvent,
 import { micRoute, visibleState, type VisibleState } from '../core/satellite/views.js';
 import type { EventData, EventType } from '../wyoming/events.js';
 import type { Logger } from '../util/logger.js';
+import { errorCode, errorMessage } from '../util/errors.js';
 import { MIC_OUTPUT_FORMAT } from './audio/microphone.js';
 import type { Speaker, SpeakerStream } from './audio/speaker.js';
 import type { PreRollBuffer, VadListener, WakeListener } from './satellite-listeners.js';
@@ -168,9 +169,19 @@ export class SatelliteRuntime {
       case 'speaker-open':
         if (this.#parts.speaker) this.#streams.set(effect.stream, this.#parts.speaker.open());
         return;
-      case 'speaker-write':
-        this.#streams.get(effect.stream)?.write(effect.payload, effect.format);
+      case 'speaker-write': {
+        const playing = this.#streams.get(effect.stream);
+        try {
+          playing?.write(effect.payload, effect.format);
+        } catch (err) {
+          // A chunk that cannot be converted (e.g. more audio than one chunk may carry) drops its
+          // stream once; the rest of that stream finds no stream and is ignored.
+          playing?.abort();
+          this.#streams.delete(effect.stream);
+          this.#parts.log.warn({ code: errorCode(err), reason: errorMessage(err) }, 'audio from Home Assistant cannot be played; stream dropped');
+        }
         return;
+      }
       case 'speaker-close': {
         const { stream } = effect;
         const playing = this.#streams.get(stream);

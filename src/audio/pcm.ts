@@ -1,6 +1,10 @@
 /**
  * Pure PCM helpers. Engines take Float32 mono at their own rate; adapters convert whatever arrives
  * (rate, width 1/2/4, 1..n channels) and write 16-bit little-endian PCM on the way out.
+ *
+ * Audio comes from peers, so the work a chunk can cause is bounded by its declared format before
+ * any conversion: rates outside speech's range are refused (a 4 MiB chunk declared at 100 Hz would
+ * resample to gigabytes), and one chunk may carry at most {@link MAX_CHUNK_SECONDS} of audio.
  */
 import { SatelliteError } from '../util/errors.js';
 
@@ -12,14 +16,18 @@ export interface PcmFormat {
 
 export const SUPPORTED_WIDTHS: readonly number[] = [1, 2, 4];
 export const MAX_CHANNELS = 8;
-export const MAX_RATE = 384_000;
+/** Telephone audio; nothing slower carries speech. */
+export const MIN_RATE = 8_000;
+export const MAX_RATE = 192_000;
+/** Longest audio one chunk may carry (clients stream 10–100 ms chunks; a whole utterance at most). */
+export const MAX_CHUNK_SECONDS = 30;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Throws SAT_ERR_AUDIO_FORMAT when a format cannot be decoded. */
 export function checkFormat(format: PcmFormat): void {
   const { rate, width, channels } = format;
-  if (!Number.isInteger(rate) || rate <= 0 || rate > MAX_RATE) {
-    throw new SatelliteError('SAT_ERR_AUDIO_FORMAT', `unsupported sample rate ${rate}`);
+  if (!Number.isInteger(rate) || rate < MIN_RATE || rate > MAX_RATE) {
+    throw new SatelliteError('SAT_ERR_AUDIO_FORMAT', `unsupported sample rate ${rate} (use ${MIN_RATE}–${MAX_RATE} Hz)`);
   }
   if (!SUPPORTED_WIDTHS.includes(width)) {
     throw new SatelliteError('SAT_ERR_AUDIO_FORMAT', `unsupported sample width ${width} (use 1, 2 or 4 bytes)`);
@@ -27,6 +35,11 @@ export function checkFormat(format: PcmFormat): void {
   if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
     throw new SatelliteError('SAT_ERR_AUDIO_FORMAT', `unsupported channel count ${channels}`);
   }
+}
+
+/** Seconds of audio in `bytes` of PCM in `format` (whole frames), known before decoding anything. */
+export function pcmSeconds(bytes: number, format: PcmFormat): number {
+  return Math.floor(bytes / (format.width * format.channels)) / format.rate;
 }
 
 /**
@@ -199,6 +212,10 @@ export class AudioStreamConverter {
 
   push(bytes: Uint8Array, format: PcmFormat): Float32Array {
     checkFormat(format);
+    const seconds = pcmSeconds(bytes.length + this.#aligner.pending, format);
+    if (seconds > MAX_CHUNK_SECONDS) {
+      throw new SatelliteError('SAT_ERR_AUDIO_CHUNK_TOO_LONG', `one audio chunk carries ${seconds.toFixed(1)} s; the limit is ${MAX_CHUNK_SECONDS} s`);
+    }
     if (!this.#format || this.#format.rate !== format.rate) {
       this.#resampler = new StreamResampler(format.rate, this.targetRate);
     }

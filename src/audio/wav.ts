@@ -12,30 +12,57 @@ const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
-export function parseWav(bytes: Buffer): WavAudio {
+/** A data chunk size that streaming writers leave open: the data runs to the end of the file. */
+const WAV_OPEN_LENGTH = 0xffffffff;
+
+/** What a WAV header declares, read without touching the samples. */
+export interface WavLayout {
+  tag: number;
+  channels: number;
+  rate: number;
+  bits: number;
+  /** Where the data chunk's samples start. */
+  dataOffset: number;
+  /** Bytes of the data chunk that are really there (what decoding reads). */
+  dataBytes: number;
+}
+
+/** Walks the RIFF chunks to the `fmt ` fields and the data chunk, reading no sample. */
+export function readWavLayout(bytes: Buffer): WavLayout {
   if (bytes.length < 12 || bytes.toString('ascii', 0, 4) !== 'RIFF' || bytes.toString('ascii', 8, 12) !== 'WAVE') {
     throw new SatelliteError('SAT_ERR_BAD_WAV', 'not a RIFF/WAVE file');
   }
   let at = 12;
-  let fmt: { tag: number; channels: number; rate: number; bits: number } | undefined;
+  let fmt: Omit<WavLayout, 'dataOffset' | 'dataBytes'> | undefined;
   while (at + 8 <= bytes.length) {
     const id = bytes.toString('ascii', at, at + 4);
-    let size = bytes.readUInt32LE(at + 4);
+    const size = bytes.readUInt32LE(at + 4);
     const body = at + 8;
     if (id === 'fmt ') {
       if (size < 16 || body + 16 > bytes.length) throw new SatelliteError('SAT_ERR_BAD_WAV', 'truncated fmt chunk');
       let tag = bytes.readUInt16LE(body);
-      if (tag === WAVE_FORMAT_EXTENSIBLE && size >= 40) tag = bytes.readUInt16LE(body + 24);
+      if (tag === WAVE_FORMAT_EXTENSIBLE && size >= 40 && body + 26 <= bytes.length) tag = bytes.readUInt16LE(body + 24);
       fmt = { tag, channels: bytes.readUInt16LE(body + 2), rate: bytes.readUInt32LE(body + 4), bits: bytes.readUInt16LE(body + 14) };
     } else if (id === 'data') {
       if (!fmt) throw new SatelliteError('SAT_ERR_BAD_WAV', 'data chunk before fmt chunk');
       // Streaming writers put 0 or 0xFFFFFFFF here: take what is there.
-      if (size === 0 || size === 0xffffffff || body + size > bytes.length) size = bytes.length - body;
-      return toAudio(fmt, bytes.subarray(body, body + size));
+      const present = bytes.length - body;
+      const dataBytes = size === 0 || size === WAV_OPEN_LENGTH || size > present ? present : size;
+      return { ...fmt, dataOffset: body, dataBytes };
     }
     at = body + size + (size % 2);
   }
   throw new SatelliteError('SAT_ERR_BAD_WAV', 'no data chunk in WAV file');
+}
+
+/** Bytes per sample once read: 24-bit and float samples become 16-bit PCM. */
+export function decodedWidth(layout: Pick<WavLayout, 'tag' | 'bits'>): number {
+  return layout.tag === WAVE_FORMAT_IEEE_FLOAT || layout.bits === 24 ? 2 : layout.bits / 8;
+}
+
+export function parseWav(bytes: Buffer): WavAudio {
+  const layout = readWavLayout(bytes);
+  return toAudio(layout, bytes.subarray(layout.dataOffset, layout.dataOffset + layout.dataBytes));
 }
 
 function toAudio(fmt: { tag: number; channels: number; rate: number; bits: number }, data: Buffer): WavAudio {

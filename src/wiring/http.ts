@@ -18,7 +18,8 @@ export async function startHttp(context: DaemonContext): Promise<void> {
     log,
     onRequest: (record) => {
       const level = UNCOUNTED_ROUTES.has(record.route) ? 'debug' : 'info';
-      log[level]({ route: record.route, status: record.status, ms: Math.round(record.ms), code: record.code }, 'request');
+      // `status` is what the client was sent (499: nothing was); `completed` false: the response was cut short.
+      log[level]({ route: record.route, status: record.status, ms: Math.round(record.ms), code: record.code, completed: record.completed }, 'request');
       if (UNCOUNTED_ROUTES.has(record.route)) return;
       context.bus.emit('provider-request', { service: `http-${record.route}`, ok: record.status < 400, ms: record.ms, code: record.code });
     },

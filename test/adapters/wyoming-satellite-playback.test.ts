@@ -125,6 +125,31 @@ describe('satellite playback', () => {
     assert.equal(ha!.closed, false, 'the connection survives bad audio');
   });
 
+  test('a 4 MiB chunk declared at 100 Hz, or carrying minutes of audio, is not converted, and the next reply plays', async (t) => {
+    if (!need(t, ready, 'alsa-utils and the shared openWakeWord models are needed')) return;
+    const rssBefore = process.memoryUsage().rss;
+    const payload = Buffer.alloc(4 * 1024 * 1024, 0x80);
+    const from = ha!.frames.length;
+    ha!.send('audio-start', { rate: 100, width: 1, channels: 1, timestamp: 0 });
+    assert.equal((await ha!.waitForType('error', 2_000, from)).frame.data['code'], 'SAT_ERR_AUDIO_FORMAT');
+    ha!.send('audio-chunk', { rate: 100, width: 1, channels: 1, timestamp: 0 }, payload);
+    ha!.send('audio-stop', { timestamp: null });
+    // A valid rate, but 524 s of audio in one chunk: dropped by its declared length.
+    ha!.send('audio-start', { rate: 8000, width: 1, channels: 1, timestamp: 0 });
+    ha!.send('audio-chunk', { rate: 8000, width: 1, channels: 1, timestamp: 0 }, payload);
+    ha!.send('audio-stop', { timestamp: null });
+    await sleep(500); // let the dropped stream finish before the next reply
+    const grew = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
+    assert.ok(grew < 200, `RSS grew by ${grew.toFixed(0)} MB`);
+    const tts = readClip(TTS_CLIP);
+    const next = ha!.frames.length;
+    const before = devices.played().length;
+    ha!.sendAudio(tts.pcm, tts.format);
+    await ha!.waitForType('played', 5_000, next);
+    assert.ok(devices.played().length - before > tts.pcm.length / 2, 'the next reply is played');
+    assert.equal(ha!.closed, false, 'the connection survives');
+  });
+
   test('the volume is the real playback gain, and it survives a restart', async (t) => {
     if (!need(t, ready, 'alsa-utils and the shared openWakeWord models are needed')) return;
     const tts = readClip(TTS_CLIP);

@@ -75,6 +75,23 @@ export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError 
   return new HttpError(status, message, { code: status === 429 ? 'rate_limit_exceeded' : code, headers, cause: err });
 }
 
+/** The code of the 503 a request gets when the daemon stops before it is answered. */
+export const SHUTTING_DOWN = 'shutting_down';
+
+/** The answer for requests cut short by shutdown (and new ones arriving while it drains). */
+export function shuttingDown(): HttpError {
+  return new HttpError(503, 'the server is shutting down; retry once it is back', { code: SHUTTING_DOWN, headers: { Connection: 'close' } });
+}
+
+/**
+ * The error to report for a failed request: the reason it was aborted with when that is an answer
+ * already (timeout, shutdown), else the failure itself mapped by {@link toHttpError}.
+ */
+export function requestError(err: unknown, signal: AbortSignal, retryAfterSeconds: number): HttpError {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  return reason instanceof HttpError ? reason : toHttpError(err, retryAfterSeconds);
+}
+
 /** Writes the envelope unless a response has already started (then the connection is cut). */
 export function sendError(res: ServerResponse, error: HttpError): void {
   if (res.writableEnded || res.destroyed) return;

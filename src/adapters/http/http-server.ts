@@ -2,14 +2,20 @@
  * The HTTP endpoint of the OpenAI shim: one node:http server that checks the bearer key, answers
  * CORS for listed origins, routes to handlers, bounds each request in time, and turns every
  * failure into OpenAI's error envelope. Handlers only see an {@link Exchange}.
+ *
+ * Closing is bounded: the server stops accepting, running requests get {@link SHUTDOWN_DRAIN_MS}
+ * to finish, then the ones left are cancelled and answered 503 `shutting_down` (a response that
+ * has started is ended), and after {@link SHUTDOWN_FLUSH_MS} every connection is cut. Requests
+ * arriving meanwhile get the same 503 with `Connection: close`.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errorCode } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import { HttpError, sendError, toHttpError } from './http-errors.js';
+import { HttpError, requestError, sendError, SHUTTING_DOWN, shuttingDown } from './http-errors.js';
 import { discardBody } from './request-body.js';
+import { endResponse } from './respond.js';
 
 /** How long a keep-alive connection may sit idle between requests. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
@@ -18,6 +24,12 @@ export const HEADERS_TIMEOUT_MS = 30_000;
 /** Grace on top of the request timeout before node itself cuts a slow upload. */
 const NODE_TIMEOUT_GRACE_MS = 5_000;
 const CORS_MAX_AGE_S = 600;
+/** On close: time running requests get to finish before they are answered 503 and cancelled (well inside SHUTDOWN_TIMEOUT_MS). */
+export const SHUTDOWN_DRAIN_MS = 3_000;
+/** After cancelling: time for the 503s and stream endings to reach the clients before connections are cut. */
+export const SHUTDOWN_FLUSH_MS = 1_000;
+/** Status recorded when the connection closed before any status line was sent (nginx's "client closed request"). */
+export const NO_RESPONSE_STATUS = 499;
 
 export interface Exchange {
   req: IncomingMessage;
@@ -42,9 +54,19 @@ export interface Route {
 export interface RequestRecord {
   route: string;
   method: string;
+  /** The status sent, or {@link NO_RESPONSE_STATUS} when none was. */
   status: number;
   ms: number;
   code: string | undefined;
+  /** False when the connection closed before the whole response was sent. */
+  completed: boolean;
+}
+
+/** A request being served, as shutdown sees it. */
+interface Running {
+  res: ServerResponse;
+  /** Cancels the request and answers `error` if nothing has been sent yet. */
+  interrupt(error: HttpError): void;
 }
 
 export interface HttpShimOptions {
@@ -67,6 +89,10 @@ export class HttpShimServer {
   readonly #options: HttpShimOptions;
   readonly #server: http.Server;
   readonly #keyHash: Buffer | undefined;
+  readonly #running = new Set<Running>();
+  /** Called whenever a running request ends (shutdown waits on it). */
+  #onSettle: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
 
   constructor(options: HttpShimOptions) {
     this.#options = options;
@@ -96,11 +122,40 @@ export class HttpShimServer {
     });
   }
 
-  /** Stops accepting and closes every connection (running requests are aborted). */
-  close(): Promise<void> {
+  /** Stops accepting, lets running requests finish within `drainMs`, answers the rest 503, then closes every connection. */
+  close(drainMs = SHUTDOWN_DRAIN_MS): Promise<void> {
+    this.#closing ??= this.#shutdown(drainMs);
+    return this.#closing;
+  }
+
+  async #shutdown(drainMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    if (!(await this.#settled(drainMs))) {
+      this.#options.log.warn({ requests: this.#running.size, drainMs }, 'requests still running at shutdown: answering 503 and cancelling them');
+      const error = shuttingDown();
+      for (const running of this.#running) running.interrupt(error);
+      // Routes end their own streams (an SSE error event); whatever is still open after the flush is ended here.
+      if (!(await this.#settled(SHUTDOWN_FLUSH_MS))) for (const { res } of this.#running) endResponse(res);
+    }
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  /** True once no request is running, false if `ms` passes first. */
+  #settled(ms: number): Promise<boolean> {
+    if (this.#running.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
+      const timer = setTimeout(() => {
+        this.#onSettle = undefined;
+        resolve(false);
+      }, ms);
+      this.#onSettle = () => {
+        if (this.#running.size > 0) return;
+        clearTimeout(timer);
+        this.#onSettle = undefined;
+        resolve(true);
+      };
     });
   }
 
@@ -110,18 +165,39 @@ export class HttpShimServer {
     const route = this.#match(req.method ?? 'GET', url.pathname);
     const controller = new AbortController();
     const log = this.#options.log.child({ method: req.method, path: url.pathname });
+    /** The first error this request was answered or cut short with. */
     let failure: HttpError | undefined;
+    const running: Running = {
+      res,
+      interrupt: (error) => {
+        failure ??= error;
+        controller.abort(error);
+        // A started response is left to its route to end at shutdown; a timeout cuts it.
+        if (!res.headersSent || error.code !== SHUTTING_DOWN) sendError(res, error);
+      },
+    };
+    this.#running.add(running);
     // A write after a timeout answer must not become an unhandled 'error' event.
     res.on('error', (err) => log.debug({ err }, 'response stream error'));
     res.on('close', () => {
       if (!res.writableFinished) controller.abort(new Error('client went away'));
       clearTimeout(timer);
-      const record = { route: route instanceof HttpError ? 'unknown' : route.name, method: req.method ?? '', status: res.statusCode, ms: performance.now() - started, code: failure?.code };
-      this.#options.onRequest?.(record);
+      this.#running.delete(running);
+      const sent = res.headersSent;
+      this.#options.onRequest?.({
+        route: route instanceof HttpError ? 'unknown' : route.name,
+        method: req.method ?? '',
+        status: sent ? res.statusCode : NO_RESPONSE_STATUS,
+        ms: performance.now() - started,
+        code: failure?.code ?? (sent ? undefined : 'connection_closed'),
+        completed: res.writableFinished,
+      });
+      this.#onSettle?.();
     });
-    const timer = this.#startTimer(req, res, controller, log);
+    const timer = this.#startTimer(req, res, running, log);
     this.#cors(req, res);
     try {
+      if (this.#closing) throw shuttingDown();
       if (req.method === 'OPTIONS') return this.#preflight(req, res);
       if (route instanceof HttpError) throw route;
       if (route.auth !== false) this.#authorize(req);
@@ -132,11 +208,14 @@ export class HttpShimServer {
       if (expectsContinue) res.writeContinue();
       await route.handle({ req, res, url, signal: controller.signal, log });
     } catch (err) {
-      failure = toHttpError(err, this.#options.retryAfterSeconds);
-      if (controller.signal.aborted) log.debug({ code: errorCode(err) }, 'request abandoned (timeout or client gone)');
-      else if (failure.status >= 500) log.error({ err, code: errorCode(err) }, 'request failed');
-      else log.debug({ code: failure.code, status: failure.status, message: failure.message }, 'request refused');
-      sendError(res, failure);
+      const error = requestError(err, controller.signal, this.#options.retryAfterSeconds);
+      failure ??= error;
+      if (controller.signal.aborted) log.debug({ code: errorCode(err) }, 'request abandoned (timeout, shutdown or client gone)');
+      else if (error.status >= 500 && error.code !== SHUTTING_DOWN) log.error({ err, code: errorCode(err) }, 'request failed');
+      else log.debug({ code: error.code, status: error.status, message: error.message }, 'request refused');
+      // A response already under way at shutdown is ended cleanly; any other failure mid-response cuts it.
+      if (res.headersSent && error.code === SHUTTING_DOWN) endResponse(res);
+      else sendError(res, error);
       discardBody(req);
     }
   }
@@ -184,17 +263,17 @@ export class HttpShimServer {
     res.writeHead(204).end();
   }
 
-  #startTimer(req: IncomingMessage, res: ServerResponse, controller: AbortController, log: Logger): NodeJS.Timeout | undefined {
+  #startTimer(req: IncomingMessage, res: ServerResponse, running: Running, log: Logger): NodeJS.Timeout | undefined {
     const ms = this.#options.requestTimeoutMs;
     if (ms <= 0) return undefined;
     const timer = setTimeout(() => {
       const uploading = !req.complete;
       log.warn({ timeoutMs: ms, uploading }, 'request timed out');
-      controller.abort(new Error('request timed out'));
-      const error = uploading
-        ? new HttpError(408, `the request body did not arrive within ${ms / 1000} s`, { code: 'request_timeout' })
-        : new HttpError(504, `the request did not finish within ${ms / 1000} s`, { code: 'request_timeout' });
-      sendError(res, error);
+      running.interrupt(
+        uploading
+          ? new HttpError(408, `the request body did not arrive within ${ms / 1000} s`, { code: 'request_timeout' })
+          : new HttpError(504, `the request did not finish within ${ms / 1000} s`, { code: 'request_timeout' }),
+      );
       if (uploading) req.socket.destroySoon();
     }, ms);
     timer.unref();

@@ -4,7 +4,7 @@
  * Nothing is sent until the first audio exists, so a failure before that still gets an envelope.
  */
 import type { HttpDeps } from './http-deps.js';
-import { badRequest, HttpError, missingParameter, toHttpError } from './http-errors.js';
+import { badRequest, HttpError, missingParameter, requestError } from './http-errors.js';
 import type { Exchange, Route } from './http-server.js';
 import { resolveVoice, type ResolvedVoice } from './model-resolver.js';
 import { readJsonBody } from './request-body.js';
@@ -66,7 +66,7 @@ async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
   } catch (err) {
     encoder.abort();
     if (!sse || !x.res.headersSent) throw err;
-    await sse.fail({ ...toHttpError(err, deps.config.http.retry_after_s).body(), type: 'error' });
+    await sse.fail({ ...requestError(err, x.signal, deps.config.http.retry_after_s).body(), type: 'error' });
     return;
   }
   deps.metrics.recordRtf('tts', voice.name, audioSeconds, (performance.now() - started) / 1000);

@@ -83,13 +83,28 @@ async function runSession(engine: AsrEngine, samples: Float32Array, options: Tra
     const step = Math.max(1, Math.round(FEED_CHUNK_SECONDS * engine.info.sampleRate));
     for (let at = 0; at < samples.length; at += step) {
       options.signal.throwIfAborted();
-      session.accept(samples.subarray(at, Math.min(samples.length, at + step)));
+      // accept() may return a promise (the engine pushing back): the next chunk waits for it.
+      await untilAborted(session.accept(samples.subarray(at, Math.min(samples.length, at + step))), options.signal);
     }
-    return await session.finish();
+    return await untilAborted(session.finish(), options.signal);
   } catch (err) {
     session.cancel();
     throw err;
   }
+}
+
+/**
+ * Waits for engine work, or rejects with the abort reason as soon as the request is aborted, so a
+ * cancelled request never waits on an engine that cannot stop at once.
+ */
+async function untilAborted<T>(work: T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (!(work instanceof Promise)) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function speechRegions(vad: VadFactory, samples: Float32Array, rate: number, options: TranscribeOptions): Promise<VadSegment[]> {

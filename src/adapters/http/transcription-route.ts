@@ -7,7 +7,7 @@ import { baseLanguageCode } from '../../core/stt-select.js';
 import type { AsrEngine, AsrTask } from '../../engines/asr/asr.js';
 import { decodeUpload } from './audio-input.js';
 import type { HttpDeps } from './http-deps.js';
-import { badRequest, HttpError, missingParameter, toHttpError } from './http-errors.js';
+import { badRequest, missingParameter, requestError } from './http-errors.js';
 import type { Exchange, Route } from './http-server.js';
 import { resolveAsr } from './model-resolver.js';
 import { readMultipart, type Upload } from './request-body.js';
@@ -33,6 +33,8 @@ export function transcriptionRoutes(deps: HttpDeps): Route[] {
 async function handle(deps: HttpDeps, x: Exchange, task: AsrTask): Promise<void> {
   const upload = await readMultipart(x.req, { maxFileBytes: deps.config.http.max_upload_bytes, fileField: 'file' });
   if (!upload.file) throw missingParameter('file');
+  // Answered already (shutdown or timeout while the upload came in): decode nothing.
+  x.signal.throwIfAborted();
   const request = parseRequest(deps, upload, task);
   const { engine } = request;
   const release = deps.limiter.acquire(`asr:${engine.info.name}`);
@@ -130,7 +132,7 @@ async function streamTranscript(
     await sse.send({ type: 'transcript.text.done', text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } });
     sse.end();
   } catch (err) {
-    const error = err instanceof HttpError ? err : toHttpError(err, deps.config.http.retry_after_s);
+    const error = requestError(err, x.signal, deps.config.http.retry_after_s);
     await sse.fail({ ...error.body(), type: 'error' });
   }
 }

@@ -56,17 +56,63 @@ export class WordsAsr extends CountingAsr {
   }
 }
 
-/** A voice that sings a 440 Hz tone, 0.1 s per character, in 0.1 s chunks spread over ticks. */
+/**
+ * Takes `seconds` to finish a session, reporting a partial at once; a cancelled or aborted
+ * session rejects at once. `cancelled` counts sessions that were cancelled.
+ */
+export class SlowAsr extends CountingAsr {
+  cancelled = 0;
+
+  constructor(
+    name: string,
+    readonly seconds: number,
+  ) {
+    super(name);
+  }
+
+  override async createSession(options: AsrSessionOptions): Promise<AsrSession> {
+    this.sessions.push(options);
+    let stop: ((err: Error) => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const cancel = () => {
+      if (stopped) return;
+      stopped = true;
+      this.cancelled++;
+      clearTimeout(timer);
+      stop?.(new Error('session cancelled'));
+    };
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    return {
+      accept: () => options.onPartial?.('still'),
+      finish: () =>
+        new Promise<AsrResult>((resolve, reject) => {
+          if (stopped) return reject(new Error('session cancelled'));
+          stop = reject;
+          timer = setTimeout(() => {
+            stopped = true;
+            resolve({ text: 'still listening' });
+          }, this.seconds * 1000);
+        }),
+      cancel,
+    };
+  }
+}
+
+/** A voice that sings a 440 Hz tone, 0.1 s per character, in 0.1 s chunks spread over ticks (or `tickMs` apart). */
 export class ToneTts implements TtsEngine {
   readonly voices: TtsVoiceInfo[];
   readonly loaded = true;
   requests: TtsRequest[] = [];
 
+  readonly #tickMs: number;
+
   /** `prefix` names the voices `<prefix>-low` and `<prefix>-high`; `backend` is what they report. */
   constructor(
     readonly rate = 22050,
-    { prefix = 'tone', backend = 'test' }: { prefix?: string; backend?: string } = {},
+    { prefix = 'tone', backend = 'test', tickMs = 0 }: { prefix?: string; backend?: string; tickMs?: number } = {},
   ) {
+    this.#tickMs = tickMs;
     this.voices = ['low', 'high'].map((pitch) => ({
       name: `${prefix}-${pitch}`,
       description: 'test',
@@ -87,7 +133,7 @@ export class ToneTts implements TtsEngine {
       const samples = new Float32Array(chunk);
       for (let j = 0; j < chunk; j++) samples[j] = 0.5 * Math.sin((2 * Math.PI * 440 * (i * chunk + j)) / this.rate);
       request.onAudio(samples);
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => (this.#tickMs > 0 ? setTimeout(resolve, this.#tickMs) : setImmediate(resolve)));
     }
     return { sampleRate: this.rate };
   }

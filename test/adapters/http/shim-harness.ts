@@ -1,6 +1,7 @@
 /** Starts the shim alone on port 0 over a given engine registry (for tests of its own logic). */
 import { parseConfig } from '../../../src/config/load.js';
 import { createOpenAiShim } from '../../../src/adapters/http/openai-shim.js';
+import type { RequestRecord } from '../../../src/adapters/http/http-server.js';
 import { CoreBus } from '../../../src/core/bus.js';
 import { ProviderStats } from '../../../src/core/provider-stats.js';
 import type { EngineRegistry } from '../../../src/core/daemon-context.js';
@@ -10,7 +11,10 @@ import { registry } from './fake-engines.js';
 export interface Shim {
   url: string;
   logs: string[];
-  close(): Promise<void>;
+  /** What the server recorded for each request (the access-log data). */
+  records: RequestRecord[];
+  /** `drainMs`: how long running requests may take to finish (default: the server's own). */
+  close(drainMs?: number): Promise<void>;
 }
 
 export async function startShim(http: Record<string, unknown> = {}, engines: EngineRegistry = registry(), extra: Record<string, unknown> = {}): Promise<Shim> {
@@ -19,13 +23,15 @@ export async function startShim(http: Record<string, unknown> = {}, engines: Eng
   const log = createLogger({ level: 'debug', format: 'json', destination: { write: (line: string) => logs.push(line) } });
   const bus = new CoreBus(log);
   const stats = new ProviderStats(bus);
-  const shim = createOpenAiShim({ config, engines, stats, startedAt: new Date(), log });
+  const records: RequestRecord[] = [];
+  const shim = createOpenAiShim({ config, engines, stats, startedAt: new Date(), log, onRequest: (r) => records.push(r) });
   const address = await shim.listen();
   return {
     url: `http://127.0.0.1:${address.port}`,
     logs,
-    close: async () => {
-      await shim.close();
+    records,
+    close: async (drainMs?: number) => {
+      await shim.close(drainMs);
       stats.stop();
     },
   };
