@@ -41,29 +41,42 @@ export class WakeListener {
     return this.#words;
   }
 
-  /** Listens for `words` from now on (sessions are created on the engines that offer them). */
+  /**
+   * Listens for `words` from now on (sessions are created on the engines that offer them). An
+   * engine that cannot open its session (a model that does not load) does not stop the others:
+   * it is logged once here, and only when no engine could open one does this throw.
+   */
   async listen(words: readonly string[]): Promise<void> {
     const generation = ++this.#generation;
     this.#closeSessions();
     this.#words = [...words];
     const sessions: WakeSession[] = [];
+    const failures: unknown[] = [];
     for (const engine of this.engines.values()) {
       const names = engine.models.map((m) => m.name).filter((n) => words.includes(n));
       if (names.length === 0) continue;
-      const session = await engine.createSession({
-        names,
-        onDetection: (d) => {
-          if (generation === this.#generation) this.onDetection(d.name);
-        },
-      });
-      sessions.push(session);
+      try {
+        const session = await engine.createSession({
+          names,
+          onDetection: (d) => {
+            if (generation === this.#generation) this.onDetection(d.name);
+          },
+        });
+        sessions.push(session);
+      } catch (err) {
+        failures.push(err);
+      }
     }
     if (generation !== this.#generation) {
       for (const s of sessions) s.close();
       return;
     }
     this.#sessions = sessions;
-    if (sessions.length === 0) throw new SatelliteError('SAT_ERR_NO_WAKE_MODEL', 'no local wake word model is installed; the satellite cannot wake');
+    if (sessions.length === 0) {
+      if (failures.length > 0) throw failures[0];
+      throw new SatelliteError('SAT_ERR_NO_WAKE_MODEL', 'no local wake word model is installed; the satellite cannot wake');
+    }
+    for (const err of failures) this.log.warn({ err }, 'some wake words cannot be loaded; listening for the others');
     this.log.info({ words: this.#words }, 'listening for wake words');
   }
 

@@ -5,6 +5,10 @@
  * every firing becomes `detection {name, timestamp}` (ms of audio since `audio-start`) while the
  * stream goes on, and `audio-stop` answers `not-detected` when nothing fired. Home Assistant
  * closes without `audio-stop`: `close()` frees every session.
+ *
+ * When the sessions cannot be opened (a model that does not load), the stream's first event that
+ * needs them throws once, so the peer gets one `error`; the rest of that stream is ignored
+ * instead of failing every chunk again. The next `detect` or `audio-start` tries again.
  */
 import { AudioStreamConverter, type PcmFormat } from '../audio/pcm.js';
 import { errorCode } from '../util/errors.js';
@@ -32,6 +36,12 @@ interface Active {
   sessions: WakeSession[];
 }
 
+/**
+ * Opening the sessions failed and the peer was told: by `detect` (that error stands for the
+ * stream that follows) or by the stream itself. Audio is ignored until it is cleared.
+ */
+type Failed = 'detect' | 'stream' | undefined;
+
 export class WakeDetector {
   readonly #options: WakeDetectorOptions;
   #requested: string[] | null = null;
@@ -40,10 +50,16 @@ export class WakeDetector {
   /** When the current audio stream started (wall clock, for stats); undefined between streams. */
   #streamStart: number | undefined;
   #detections = 0;
+  #failed: Failed;
   #closed = false;
 
   constructor(options: WakeDetectorOptions) {
     this.#options = options;
+  }
+
+  /** An audio stream is being listened to (a request in flight). */
+  get streaming(): boolean {
+    return this.#streamStart !== undefined;
   }
 
   /** Names currently listened for. */
@@ -54,9 +70,11 @@ export class WakeDetector {
   async detect(event: EventOf<'detect'>): Promise<void> {
     this.#requested = event.data.names ?? null;
     this.#closeSessions();
+    this.#failed = undefined;
     try {
       await this.#open();
     } catch (err) {
+      this.#failed = 'detect';
       this.#options.onStreamEnd?.({ ok: false, ms: 0, code: errorCode(err), detections: 0 });
       throw err;
     }
@@ -65,7 +83,21 @@ export class WakeDetector {
   async audioStart(_format: PcmFormat): Promise<void> {
     if (this.#closed) return;
     if (this.#streamStart !== undefined) this.#endStream(true);
-    if (!this.#active) await this.#open();
+    if (this.#failed === 'detect') {
+      // the failed detect was this stream's one error
+      this.#failed = 'stream';
+      return;
+    }
+    this.#failed = undefined;
+    if (!this.#active) {
+      try {
+        await this.#open();
+      } catch (err) {
+        this.#failed = 'stream';
+        this.#options.onStreamEnd?.({ ok: false, ms: 0, code: errorCode(err), detections: 0 });
+        throw err;
+      }
+    }
     for (const s of this.#active?.sessions ?? []) s.reset();
     this.#converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
     this.#streamStart = this.#now();
@@ -73,14 +105,16 @@ export class WakeDetector {
   }
 
   async audioChunk(event: EventOf<'audio-chunk'>): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#failed) return;
     if (this.#streamStart === undefined) await this.audioStart(event.data);
     const payload = event.payload ?? Buffer.alloc(0);
     let samples: Float32Array;
     try {
       samples = this.#converter.push(payload, event.data);
     } catch (err) {
+      // A chunk the stream cannot take (bad format, too long) ends the stream with one error.
       this.#endStream(false, errorCode(err));
+      this.#failed = 'stream';
       throw err;
     }
     if (samples.length === 0 || !this.#active) return;
@@ -88,6 +122,11 @@ export class WakeDetector {
   }
 
   async audioStop(): Promise<void> {
+    if (this.#failed) {
+      // a failed stream has had its answer (the error); the next one tries again
+      this.#failed = undefined;
+      return;
+    }
     if (this.#streamStart === undefined) return;
     const tail = this.#converter.flush();
     if (tail.length > 0 && this.#active) await Promise.all(this.#active.sessions.map((s) => s.accept(tail)));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { floatToInt16Bytes, resample } from '../../src/audio/pcm.js';
@@ -9,6 +9,7 @@ import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { need, sharedModel } from '../helpers/system.js';
 import { WyomingTestClient } from '../helpers/wyoming-client.js';
 import { hasModel, paddedClip } from '../engines/wake/wake-helpers.js';
+import type { OpenWakeWordEngine } from '../../src/engines/wake/openwakeword.js';
 
 const OWW = sharedModel('openwakeword');
 const KWS = sharedModel('kws-zipformer-gigaspeech-3.3M-mobile');
@@ -211,4 +212,53 @@ test('explicit config entries: a single head with its own name and tuning, a spo
   client.send('audio-stop', { timestamp: null });
   await client.waitForType('not-detected');
   assert.ok(!client.types().includes('detection'), 'a trigger level of 1000 hops never fires on a short clip');
+});
+
+test('a corrupt wake word head costs one error and one warning for a whole stream, and the other words keep working', async (t) => {
+  if (!need(t, hasModel(OWW), 'shared openWakeWord models missing')) return;
+  const dir = modelsDir(t, {});
+  const folder = path.join(dir, 'openwakeword');
+  mkdirSync(folder);
+  for (const file of ['melspectrogram.onnx', 'embedding_model.onnx', 'hey_jarvis_v0.1.onnx', 'hey_mycroft_v0.1.onnx']) symlinkSync(path.join(OWW, file), path.join(folder, file));
+  writeFileSync(path.join(folder, 'alexa_v0.1.onnx'), Buffer.from('not an onnx model '.repeat(100)));
+  const daemon = await daemonWith(t, dir);
+
+  const client = await WyomingTestClient.connect(daemon.providerPort);
+  t.after(() => client.close());
+  client.send('describe', {});
+  const info = await client.waitForType('info');
+  const models = (info.data['wake'] as Array<{ models: Array<{ name: string }> }>)[0]!.models.map((m) => m.name);
+  assert.deepEqual(models, ['alexa', 'hey_jarvis', 'hey_mycroft'], 'the installed head stays listed');
+
+  // 10 s in 10 ms chunks, as Home Assistant streams it
+  const audio = new Float32Array(16_000 * 10);
+  audio.set(paddedClip('oww-alexa.wav'), 16_000);
+  client.send('detect', { names: ['alexa'] });
+  client.send('audio-start', { ...HA_FORMAT, timestamp: null });
+  streamLikeHa(client, audio);
+  client.send('describe', {});
+  await client.waitFor((f) => f.type === 'info' && f !== info, 30_000); // every chunk has been handled
+  const errors = client.frames.filter((f) => f.type === 'error');
+  assert.equal(errors.length, 1, `one error for the stream, got ${errors.length}`);
+  assert.equal(errors[0]!.data['code'], 'SAT_ERR_MODEL_LOAD');
+  assert.match(String(errors[0]!.data['text']), /alexa_v0\.1\.onnx/);
+  assert.ok(!client.types().includes('detection'));
+
+  const warnings = () =>
+    daemon.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((l) => (l['level'] === 'warn' || l['level'] === 40) && /alexa/.test(JSON.stringify(l)));
+  assert.ok(warnings().length <= 1, `at most one warning about the bad head, got ${warnings().length}: ${JSON.stringify(warnings())}`);
+  const engine = daemon.context.engines.wake.get('openwakeword') as OpenWakeWordEngine;
+  assert.equal(engine.loadAttempts, 2, 'the front end and the bad head were each tried once');
+
+  const other = await WyomingTestClient.connect(daemon.providerPort);
+  t.after(() => other.close());
+  other.send('detect', { names: ['hey_mycroft'] });
+  other.send('audio-start', { ...HA_FORMAT, timestamp: null });
+  streamLikeHa(other, paddedClip('oww-hey-mycroft.wav'));
+  const detection = await other.waitForType('detection');
+  assert.equal(detection.data['name'], 'hey_mycroft', 'the same engine still detects its other words');
+  assert.ok(!other.types().includes('error'));
+  assert.ok(warnings().length <= 1);
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { satelliteInfo } from '../../src/adapters/satellite-info.js';
-import { chooseWakeWords, PreRollBuffer } from '../../src/adapters/satellite-listeners.js';
+import { chooseWakeWords, PreRollBuffer, WakeListener } from '../../src/adapters/satellite-listeners.js';
 import { SOUND_FORMAT, synthesizeSound } from '../../src/adapters/satellite-sound-synth.js';
 import { builtinSoundFile, loadSounds } from '../../src/adapters/satellite-sounds.js';
 import { SatelliteStateFile } from '../../src/adapters/satellite-state-file.js';
@@ -13,6 +13,8 @@ import { parseWav } from '../../src/audio/wav.js';
 import type { WakeModelInfo } from '../../src/engines/wake/wake.js';
 import { infoSchema } from '../../src/wyoming/info-schema.js';
 import { createLogger } from '../../src/util/logger.js';
+import { SatelliteError } from '../../src/util/errors.js';
+import { FakeWakeEngine } from '../core/wake-fakes.js';
 
 const log = createLogger({ level: 'silent' });
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'satellite-parts-'));
@@ -95,6 +97,34 @@ test('wake words: the requested installed ones, else the default model, else the
   assert.deepEqual(chooseWakeWords(models, [], 'hey_jarvis', log), ['hey_jarvis']);
   assert.deepEqual(chooseWakeWords(models, ['nope'], 'missing', log), ['alexa']);
   assert.deepEqual(chooseWakeWords([], [], null, log), []);
+});
+
+test('the wake listener keeps the words of engines that load when another engine cannot load its model', async () => {
+  const good = new FakeWakeEngine({ hey_jarvis: 0.5 });
+  const bad = new FakeWakeEngine({ alexa: 0.25 });
+  bad.failWith = new SatelliteError('SAT_ERR_MODEL_LOAD', 'cannot load /models/alexa_v0.1.onnx');
+  const lines: string[] = [];
+  const captured = createLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void lines.push(line) } });
+  const heard: string[] = [];
+  const listener = new WakeListener(
+    new Map([
+      ['bad', bad],
+      ['good', good],
+    ]),
+    (name) => heard.push(name),
+    captured,
+  );
+  await listener.listen(['alexa', 'hey_jarvis']);
+  const samples = new Float32Array(1_600);
+  samples[100] = 0.5;
+  listener.feed(samples);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(heard, ['hey_jarvis']);
+  assert.equal(lines.filter((l) => l.includes('alexa_v0.1.onnx')).length, 1, 'the failed engine is logged once');
+
+  await assert.rejects(listener.listen(['alexa']), { code: 'SAT_ERR_MODEL_LOAD' }, 'with no engine left, the caller gets the error');
+  assert.equal(good.sessionCount, 0, 'no session is left open');
+  listener.close();
 });
 
 test('the pre-roll buffer keeps only the most recent audio', () => {

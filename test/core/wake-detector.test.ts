@@ -4,6 +4,7 @@ import { WakeDetector } from '../../src/core/wake-detector.js';
 import { wakeCatalog } from '../../src/core/wake-names.js';
 import { floatToInt16Bytes } from '../../src/audio/pcm.js';
 import type { EventOf } from '../../src/wyoming/events.js';
+import { SatelliteError, errorCode } from '../../src/util/errors.js';
 import { FakeWakeEngine } from './wake-fakes.js';
 
 const FORMAT = { rate: 16_000, width: 2, channels: 1 };
@@ -139,4 +140,54 @@ test('unknown names and undecodable audio are coded errors that count as failed 
       [false, 'SAT_ERR_AUDIO_FORMAT'],
     ],
   );
+});
+
+test('a model that cannot be loaded fails a stream once; the rest of its audio is ignored until the next detect or audio-start', async () => {
+  const { detector, engine, sent, streams } = setup();
+  engine.failWith = new SatelliteError('SAT_ERR_MODEL_LOAD', 'cannot load /models/alexa_v0.1.onnx');
+  const failures: unknown[] = [];
+  const run = async (step: Promise<void>) => step.catch((err: unknown) => void failures.push(err));
+
+  // Home Assistant: detect, audio-start, then 10 ms chunks for as long as it likes
+  await run(detector.detect(detect(['alexa'])));
+  await run(detector.audioStart(FORMAT));
+  for (let i = 0; i < 100; i++) await run(detector.audioChunk(chunk(10)));
+  await run(detector.audioStop());
+  assert.deepEqual(
+    failures.map((e) => errorCode(e)),
+    ['SAT_ERR_MODEL_LOAD'],
+    'one error for the whole stream',
+  );
+  assert.equal(engine.opens, 1, 'the audio-start and the chunks did not try again');
+  assert.deepEqual(sent, [], 'no not-detected after the error');
+
+  // the next stream starts with its first chunk (no audio-start): that chunk fails, the others are ignored
+  for (let i = 0; i < 50; i++) await run(detector.audioChunk(chunk(10)));
+  assert.equal(failures.length, 2);
+  assert.equal(engine.opens, 2);
+  // an audio-start tries again, once
+  await run(detector.audioStart(FORMAT));
+  for (let i = 0; i < 50; i++) await run(detector.audioChunk(chunk(10)));
+  assert.equal(failures.length, 3);
+  assert.equal(engine.opens, 3);
+
+  // once the model loads, the next detect works as before
+  engine.failWith = undefined;
+  await detector.detect(detect(['alexa']));
+  await detector.audioStart(FORMAT);
+  await detector.audioChunk(chunk(100, 0.5));
+  await detector.audioStop();
+  assert.deepEqual(types(sent), ['detection']);
+  assert.deepEqual(
+    streams.map((s) => [s.ok, s.code ?? null]),
+    [
+      [false, 'SAT_ERR_MODEL_LOAD'],
+      [false, 'SAT_ERR_MODEL_LOAD'],
+      [false, 'SAT_ERR_MODEL_LOAD'],
+      [true, null],
+    ],
+    'each failed stream counts once as a failed request',
+  );
+  detector.close();
+  assert.equal(engine.sessionCount, 0);
 });

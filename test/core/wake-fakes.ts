@@ -13,6 +13,10 @@ export class FakeWakeEngine implements WakeEngine {
   readonly models: WakeModelInfo[];
   readonly loaded = true;
   readonly sessions: FakeSession[] = [];
+  /** When set, opening a session fails with this error (a model that does not load). */
+  failWith: Error | undefined;
+  /** Sessions asked for, opened or not. */
+  opens = 0;
 
   constructor(readonly markers: Record<string, number>) {
     this.models = Object.keys(markers).map((n) => model(n));
@@ -23,6 +27,8 @@ export class FakeWakeEngine implements WakeEngine {
   }
 
   async createSession(options: WakeSessionOptions): Promise<WakeSession> {
+    this.opens++;
+    if (this.failWith) throw this.failWith;
     const session = new FakeSession(resolveSessionNames(this.models, options.names), this.markers, options.onDetection);
     this.sessions.push(session);
     return session;

@@ -2,16 +2,22 @@
  * openWakeWord through onnxruntime-node. One engine = one front end (melspectrogram + embedding)
  * and the heads of every wake word found with it. Per session the front end runs once per 80 ms
  * hop and every selected head scores the same embedding window, so listening for four words costs
- * little more than one. Sessions share the loaded ONNX sessions; the set is loaded on first use
- * (or at start with `preload`) and released after the idle period once no session holds it.
+ * little more than one. Sessions share the loaded ONNX sessions: the front end loads on first use
+ * (or at start with `preload`), each head the first time a session asks for its word (all of
+ * them with `preload`), and everything is released after the idle period once no session holds it.
+ * A file that cannot be loaded is remembered (`LoadFailures`) and not tried again until it changes
+ * on disk or a rescan builds a new engine. A bad head never stops the other words: a session asking
+ * only for failed words gets the coded error (its caller reports it), one asking for others too
+ * listens for those, and the engine logs the skipped head once.
  * onnxruntime-node's promise API runs each model call on the main thread after a setImmediate;
  * the largest (the embedding) takes about 1.5 ms, so the event loop is never held for long.
  */
 import { ModelSlot } from '../model-slot.js';
 import type { EngineRuntimeOptions } from '../types.js';
 import type { Logger } from '../../util/logger.js';
-import { SatelliteError } from '../../util/errors.js';
+import { SatelliteError, errorMessage } from '../../util/errors.js';
 import { openOrtSession, ort } from './ort-session.js';
+import { LoadFailures } from './load-failures.js';
 import { EMBEDDING_SIZE, HEAD_WINDOW, HOP_SAMPLES, OwwFeatureStream, SAMPLE_RATE, embed, initialMelBuffer, type OwwBackbone } from './openwakeword-features.js';
 import { HopBuffer } from './hop-buffer.js';
 import { DEFAULT_WAKE_TUNING, WakeTrigger, type WakeTuning } from './wake-trigger.js';
@@ -50,14 +56,25 @@ interface LoadedHead {
 
 interface Loaded {
   backbone: OwwBackbone;
+  /** Heads loaded so far; a head loads when a session first asks for its word. */
   heads: Map<string, LoadedHead>;
+  /** Head loads in flight, shared by concurrent sessions. */
+  pending: Map<string, Promise<LoadedHead>>;
+  /** Set once the set is being unloaded. */
+  released: boolean;
 }
+
+/** Key of the front end (melspectrogram + embedding) among the remembered failures. */
+const FRONT_END = 'front end';
 
 export class OpenWakeWordEngine implements WakeEngine {
   readonly models: WakeModelInfo[];
   readonly #options: OpenWakeWordOptions;
   readonly #slot: ModelSlot<Loaded>;
   readonly #sessions = new Set<OwwSession>();
+  readonly #frontEndFailures = new LoadFailures();
+  readonly #headFailures = new LoadFailures();
+  #loadAttempts = 0;
 
   constructor(options: OpenWakeWordOptions) {
     if (options.heads.length === 0) throw new SatelliteError('SAT_ERR_MODEL_NOT_FOUND', `openWakeWord ${options.id}: no wake-word heads`);
@@ -90,31 +107,61 @@ export class OpenWakeWordEngine implements WakeEngine {
     return this.#slot.loaded;
   }
 
-  /** Loads now (config `preload`). */
+  /**
+   * Loads the front end and every head now (config `preload`). A head that cannot be loaded is
+   * logged once and left out; only a broken front end makes this fail.
+   */
   async preload(): Promise<void> {
-    await this.#slot.get();
+    const lease = await this.#slot.lease();
+    try {
+      const heads = this.#options.heads;
+      const results = await Promise.allSettled(heads.map((h) => this.#head(lease.model, h)));
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') this.#reportSkipped(heads[i]!, r.reason);
+      });
+    } finally {
+      lease.release();
+    }
   }
 
   get sessionCount(): number {
     return this.#sessions.size;
   }
 
+  /** How many times model files were read: front end loads plus head loads (stats and tests). */
+  get loadAttempts(): number {
+    return this.#loadAttempts;
+  }
+
   async createSession(options: WakeSessionOptions): Promise<WakeSession> {
     const names = resolveSessionNames(this.models, options.names);
     const lease = await this.#slot.lease();
-    const words = names.map((name) => {
-      const head = lease.model.heads.get(name)!;
-      const spec = this.#options.heads.find((h) => h.name === name)!;
-      const tuning = { ...DEFAULT_WAKE_TUNING, ...this.#options.tuning, ...spec.tuning };
-      return { name, head, trigger: new WakeTrigger(tuning) };
-    });
-    const session = new OwwSession(lease.model.backbone, words, options.onDetection, () => {
-      this.#sessions.delete(session);
-      // the lease is released once a hop in flight has finished with the ONNX sessions
-      void session.idle().then(lease.release);
-    });
-    this.#sessions.add(session);
-    return session;
+    try {
+      const specs = names.map((name) => this.#options.heads.find((h) => h.name === name)!);
+      const results = await Promise.allSettled(specs.map((spec) => this.#head(lease.model, spec)));
+      const words: Word[] = [];
+      results.forEach((r, i) => {
+        const spec = specs[i]!;
+        if (r.status === 'rejected') return;
+        const tuning = { ...DEFAULT_WAKE_TUNING, ...this.#options.tuning, ...spec.tuning };
+        words.push({ name: spec.name, head: r.value, trigger: new WakeTrigger(tuning) });
+      });
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ spec: specs[i]!, err: r.reason as unknown }] : []));
+      // Only failed words asked for: the caller gets the error and reports it.
+      if (words.length === 0) throw failed[0]!.err;
+      for (const f of failed) this.#reportSkipped(f.spec, f.err);
+      if (lease.model.released) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', `openWakeWord ${this.#options.id} was closed while a session opened`);
+      const session = new OwwSession(lease.model.backbone, words, options.onDetection, () => {
+        this.#sessions.delete(session);
+        // the lease is released once a hop in flight has finished with the ONNX sessions
+        void session.idle().then(lease.release);
+      });
+      this.#sessions.add(session);
+      return session;
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -122,8 +169,11 @@ export class OpenWakeWordEngine implements WakeEngine {
     await this.#slot.unload();
   }
 
+  /** The front end; a failure is remembered until melspectrogram or embedding changes on disk. */
   async #load(): Promise<Loaded> {
-    const { runtime, log } = this.#options;
+    const { runtime, log, melspectrogram, embedding } = this.#options;
+    const fingerprint = await this.#frontEndFailures.check(FRONT_END, [melspectrogram, embedding]);
+    this.#loadAttempts++;
     const started = Date.now();
     const opened: ort.InferenceSession[] = [];
     try {
@@ -132,25 +182,88 @@ export class OpenWakeWordEngine implements WakeEngine {
         opened.push(s);
         return s;
       };
-      const mel = await open(this.#options.melspectrogram);
-      const embedding = await open(this.#options.embedding);
-      const heads = new Map<string, LoadedHead>();
-      for (const h of this.#options.heads) {
-        const session = await open(h.file);
-        heads.set(h.name, { session, inputName: session.inputNames[0]!, outputName: session.outputNames[0]! });
-      }
-      const partial = { mel, embedding, initialEmbedding: new Float32Array(EMBEDDING_SIZE), Tensor: ort.Tensor };
+      const mel = await open(melspectrogram);
+      const emb = await open(embedding);
+      const partial = { mel, embedding: emb, initialEmbedding: new Float32Array(EMBEDDING_SIZE), Tensor: ort.Tensor };
       const backbone: OwwBackbone = { ...partial, initialEmbedding: await embed(partial, initialMelBuffer()) };
-      log?.info({ engine: this.#options.id, words: [...heads.keys()], ms: Date.now() - started }, 'openWakeWord loaded');
-      return { backbone, heads };
+      log?.info({ engine: this.#options.id, ms: Date.now() - started }, 'openWakeWord front end loaded');
+      return { backbone, heads: new Map(), pending: new Map(), released: false };
     } catch (err) {
       await Promise.all(opened.map((s) => s.release().catch(() => undefined)));
-      throw err instanceof SatelliteError ? err : new SatelliteError('SAT_ERR_MODEL_LOAD', `openWakeWord ${this.#options.id}: ${(err as Error).message}`, { cause: err });
+      const files = `${melspectrogram}, ${embedding}`;
+      const error = new SatelliteError('SAT_ERR_MODEL_LOAD', `openWakeWord ${this.#options.id}: front end (${files}) cannot be loaded: ${causeMessage(err)}`, {
+        cause: err,
+      });
+      this.#frontEndFailures.remember(FRONT_END, fingerprint, error);
+      throw error;
     }
+  }
+
+  /** One head of the loaded set, loading it on first use (concurrent sessions share the load). */
+  #head(loaded: Loaded, spec: OwwHeadOptions): Promise<LoadedHead> {
+    const have = loaded.heads.get(spec.name);
+    if (have) return Promise.resolve(have);
+    let pending = loaded.pending.get(spec.name);
+    if (!pending) {
+      pending = this.#loadHead(spec, loaded.backbone)
+        .then((head) => {
+          loaded.heads.set(spec.name, head);
+          return head;
+        })
+        .finally(() => loaded.pending.delete(spec.name));
+      loaded.pending.set(spec.name, pending);
+    }
+    return pending;
+  }
+
+  /** Opens a head and scores one window with it; a failure is remembered until the file changes. */
+  async #loadHead(spec: OwwHeadOptions, backbone: OwwBackbone): Promise<LoadedHead> {
+    const { runtime, log } = this.#options;
+    const fingerprint = await this.#headFailures.check(spec.name, [spec.file]);
+    this.#loadAttempts++;
+    const started = Date.now();
+    let session: ort.InferenceSession | undefined;
+    try {
+      session = await openOrtSession(spec.file, runtime, log);
+      const head = { session, inputName: session.inputNames[0]!, outputName: session.outputNames[0]! };
+      if (!head.inputName || !head.outputName) throw new Error('the model has no input or output');
+      // a file that opens but cannot score a window would otherwise fail on every hop
+      const window = new backbone.Tensor('float32', new Float32Array(HEAD_WINDOW * EMBEDDING_SIZE), [1, HEAD_WINDOW, EMBEDDING_SIZE]);
+      const out = await session.run({ [head.inputName]: window });
+      if (!out[head.outputName]) throw new Error(`the model has no output ${head.outputName}`);
+      log?.debug({ engine: this.#options.id, name: spec.name, ms: Date.now() - started }, 'openWakeWord head loaded');
+      return head;
+    } catch (err) {
+      await session?.release().catch(() => undefined);
+      const error = new SatelliteError(
+        'SAT_ERR_MODEL_LOAD',
+        `openWakeWord ${this.#options.id}: wake word ${spec.name} cannot be loaded from ${spec.file}: ${causeMessage(err)}`,
+        { cause: err },
+      );
+      this.#headFailures.remember(spec.name, fingerprint, error);
+      throw error;
+    }
+  }
+
+  /** A head left out of a session (or of a preload): logged once per failure. */
+  #reportSkipped(spec: OwwHeadOptions, err: unknown): void {
+    if (this.#headFailures.has(spec.name) && !this.#headFailures.firstReport(spec.name)) return;
+    this.#options.log?.warn(
+      { engine: this.#options.id, name: spec.name, file: spec.file, code: 'SAT_ERR_MODEL_LOAD', err },
+      'wake word cannot be loaded; the other words keep working until the file is replaced',
+    );
   }
 }
 
+/** The underlying reason of a load error (openOrtSession already names the file). */
+function causeMessage(err: unknown): string {
+  const cause = err instanceof SatelliteError && err.cause instanceof Error ? err.cause : err;
+  return errorMessage(cause);
+}
+
 async function releaseAll(loaded: Loaded): Promise<void> {
+  loaded.released = true;
+  await Promise.allSettled([...loaded.pending.values()]);
   const sessions = [loaded.backbone.mel, loaded.backbone.embedding, ...[...loaded.heads.values()].map((h) => h.session)];
   await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
 }

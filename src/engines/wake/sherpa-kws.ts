@@ -3,6 +3,8 @@
  * optional boost (`:x`) and threshold (`#y`). The spotter's API is synchronous, so it lives in a
  * worker thread (one per engine, shared by every session); each session is one spotter stream
  * and reports only the phrases it asked for, with the same refractory period as other words.
+ * A spotter that cannot be loaded is remembered (`LoadFailures`) and not tried again until one of
+ * its files changes on disk or a rescan builds a new engine.
  */
 import { readFileSync } from 'node:fs';
 import { ModelSlot } from '../model-slot.js';
@@ -12,6 +14,8 @@ import { SatelliteError, errorMessage } from '../../util/errors.js';
 import { formatKeywordLine, keywordSpec, parseTokens, type KeywordSpec } from './kws-keywords.js';
 import { UnigramTokenizer } from './sentencepiece.js';
 import { KwsWorkerClient } from './sherpa-kws-client.js';
+import { LoadFailures } from './load-failures.js';
+import { openOrtSession } from './ort-session.js';
 import type { SpotterConfig } from './sherpa-kws-protocol.js';
 import { DEFAULT_WAKE_TUNING, WakeTrigger, type WakeTuning } from './wake-trigger.js';
 import { resolveSessionNames } from './wake-names.js';
@@ -21,6 +25,8 @@ const SAMPLE_RATE = 16_000;
 const FEATURE_DIM = 80;
 /** Audio a session may have in flight to the worker before new audio is dropped. */
 export const MAX_BACKLOG_SECONDS = 5;
+/** Key of the spotter among the remembered load failures. */
+const SPOTTER = 'spotter';
 export const KWS_ATTRIBUTION = { name: 'k2-fsa sherpa-onnx', url: 'https://github.com/k2-fsa/sherpa-onnx' };
 
 export interface KwsSpotterTuning {
@@ -94,6 +100,8 @@ export class KwsEngine implements WakeEngine {
   readonly #specs: KeywordSpec[];
   readonly #slot: ModelSlot<KwsWorkerClient>;
   readonly #sessions = new Set<KwsSession>();
+  readonly #failures = new LoadFailures();
+  #loadAttempts = 0;
   #nextId = 1;
 
   constructor(options: KwsEngineOptions) {
@@ -147,6 +155,11 @@ export class KwsEngine implements WakeEngine {
     return this.#sessions.size;
   }
 
+  /** How many times the spotter was loaded or tried (stats and tests). */
+  get loadAttempts(): number {
+    return this.#loadAttempts;
+  }
+
   async createSession(options: WakeSessionOptions): Promise<WakeSession> {
     const names = resolveSessionNames(this.models, options.names);
     const lease = await this.#slot.lease();
@@ -185,8 +198,21 @@ export class KwsEngine implements WakeEngine {
       keywordsBufSize: Buffer.byteLength(keywordsBuf),
       ...spotter,
     };
+    const files = [o.encoder, o.decoder, o.joiner, o.tokens, ...(o.bpeModel ? [o.bpeModel] : [])];
+    const fingerprint = await this.#failures.check(SPOTTER, files);
+    this.#loadAttempts++;
     const started = Date.now();
-    const client = await KwsWorkerClient.start(config, `kws ${o.id}`);
+    let client: KwsWorkerClient;
+    try {
+      await checkOnnxFiles([o.encoder, o.decoder, o.joiner]).catch((err: unknown) => {
+        throw new SatelliteError('SAT_ERR_MODEL_LOAD', `keyword spotter ${o.id}: ${errorMessage(err)}`, { cause: err });
+      });
+      client = await KwsWorkerClient.start(config, `kws ${o.id}`);
+    } catch (err) {
+      const error = err instanceof SatelliteError ? err : new SatelliteError('SAT_ERR_MODEL_LOAD', `keyword spotter ${o.id}: ${errorMessage(err)}`, { cause: err });
+      this.#failures.remember(SPOTTER, fingerprint, error);
+      throw error;
+    }
     client.onDeath((err) => {
       o.log?.error({ err, engine: o.id }, 'keyword spotter worker stopped; it is reloaded on next use');
       for (const s of [...this.#sessions]) s.fail();
@@ -194,6 +220,17 @@ export class KwsEngine implements WakeEngine {
     });
     o.log?.info({ engine: o.id, phrases: this.models.map((m) => m.name), ms: Date.now() - started }, 'keyword spotter loaded');
     return client;
+  }
+}
+
+/**
+ * Opens each model file with onnxruntime-node first: sherpa-onnx aborts the whole process on a
+ * file it cannot parse, while this gives a coded error naming the file.
+ */
+async function checkOnnxFiles(files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const session = await openOrtSession(file, { provider: 'cpu', numThreads: 1 });
+    await session.release().catch(() => undefined);
   }
 }
 
