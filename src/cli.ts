@@ -5,13 +5,16 @@ import { hideBin } from 'yargs/helpers';
 import { configCommand } from './cli/config.js';
 import { devicesCommand } from './cli/devices.js';
 import { modelsCommand } from './cli/models.js';
+import { EXIT_USAGE, exitOnConfigError } from './cli/options.js';
 import { runCommand } from './cli/run.js';
 import { speakCommand } from './cli/speak.js';
 import { transcribeCommand } from './cli/transcribe.js';
+import { ConfigError } from './config/load.js';
 import { VERSION } from './version.js';
 
-await yargs(hideBin(process.argv))
+const cli = yargs(hideBin(process.argv))
   .scriptName('satellite')
+  .usage('$0 <command> [options]   (`$0 run` starts the daemon)')
   .version(VERSION)
   .command(runCommand)
   .command(configCommand)
@@ -19,14 +22,23 @@ await yargs(hideBin(process.argv))
   .command(devicesCommand)
   .command(transcribeCommand)
   .command(speakCommand)
+  .demandCommand(1, 'give a command (`satellite run` starts the daemon)')
   .strict()
   .fail((message, err, y) => {
+    if (err instanceof ConfigError) exitOnConfigError(err);
     if (err) {
       process.stderr.write(`error: ${err.message}\n`);
-      process.exit(2);
+      process.exit(EXIT_USAGE);
     }
     process.stderr.write(`${y.help().toString()}\n\n${message}\n`);
-    process.exit(2);
+    process.exit(EXIT_USAGE);
   })
-  .help()
-  .parseAsync();
+  .help();
+
+try {
+  await cli.parseAsync();
+} catch (err) {
+  // A config error thrown inside a subcommand does not pass through .fail.
+  if (err instanceof ConfigError) exitOnConfigError(err);
+  throw err;
+}

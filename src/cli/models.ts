@@ -9,6 +9,7 @@ import { managerFromConfig } from '../models/from-config.js';
 import { describeFailure, type ModelManager, type ModelStatus } from '../models/manager.js';
 import { formatBytes, progressFor } from '../models/progress.js';
 import { errorCode, errorMessage } from '../util/errors.js';
+import { redactUrlPasswords } from '../util/redact-url.js';
 import { modelConverters } from '../wiring/models.js';
 import { globalOptions, loadFromArgs, loggerFor, type GlobalArgs } from './options.js';
 
@@ -35,7 +36,7 @@ export function licenceNotice(entry: CatalogueEntry): string {
 }
 
 function fail(err: unknown): void {
-  process.stderr.write(`error: ${errorMessage(err)} [${errorCode(err)}]\n`);
+  process.stderr.write(`error: ${redactUrlPasswords(errorMessage(err))} [${errorCode(err)}]\n`);
   process.exitCode = 1;
 }
 
@@ -108,7 +109,7 @@ async function pull(args: PullArgs): Promise<void> {
   for (const r of reports) {
     if (r.outcome === 'installed') process.stdout.write(`installed ${r.id}\n`);
     else if (r.outcome === 'present') process.stdout.write(`already installed ${r.id}\n`);
-    else process.stderr.write(`failed ${describeFailure(r)}\n`);
+    else process.stderr.write(`failed ${redactUrlPasswords(describeFailure(r))}\n`);
   }
   if (reports.some((r) => r.outcome === 'failed' || r.outcome === 'skipped')) process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 /** Global flags shared by every command, and turning them into config overrides. */
 import type { Argv } from 'yargs';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import { redactUrlPasswords } from '../util/redact-url.js';
 import { createLogger, type Logger } from '../util/logger.js';
 
 export interface GlobalArgs {
@@ -39,14 +40,31 @@ export function flagOverrides(args: GlobalArgs): Record<string, unknown> {
   };
   for (const item of args.set ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new Error(`--set expects path=value, got "${item}"`);
+    if (eq <= 0) throw new ConfigError(`--set expects path=value, got "${item}"`, [item]);
     overrides[item.slice(0, eq).trim()] = item.slice(eq + 1);
   }
   return overrides;
 }
 
-export function loadFromArgs(args: GlobalArgs): LoadedConfig {
-  return loadConfig({ file: args.config, overrides: flagOverrides(args) });
+/** Exit status of a usage or configuration error (bad flags, unknown options, invalid values). */
+export const EXIT_USAGE = 2;
+
+/**
+ * Loads the config for a command (`file` defaults to --config). Every command loads it here, so a
+ * bad config ends every command the same way: one message listing every bad path, exit 2, no stack.
+ */
+export function loadFromArgs(args: GlobalArgs, file: string | undefined = args.config): LoadedConfig {
+  try {
+    return loadConfig({ file, overrides: flagOverrides(args) });
+  } catch (err) {
+    if (err instanceof ConfigError) exitOnConfigError(err);
+    throw err;
+  }
+}
+
+export function exitOnConfigError(err: ConfigError): never {
+  process.stderr.write(`error: ${redactUrlPasswords(err.message)}\n`);
+  process.exit(EXIT_USAGE);
 }
 
 export function loggerFor(loaded: LoadedConfig): Logger {

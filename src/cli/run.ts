@@ -5,7 +5,7 @@ import { Lifecycle } from '../util/lifecycle.js';
 import { globalOptions, loadFromArgs, loggerFor, type GlobalArgs } from './options.js';
 
 export const runCommand: CommandModule<object, GlobalArgs> = {
-  command: ['run', '$0'],
+  command: 'run',
   describe: 'run the daemon (Wyoming endpoints, satellite, MQTT, mDNS, HTTP shim as configured)',
   builder: (y) => globalOptions(y),
   handler: async (args) => {

@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SatelliteError } from '../util/errors.js';
+import { REDACTED, redactUrlPasswords } from '../util/redact-url.js';
 import { configJsonSchema, configSchema, type Config } from './schema.js';
+import { describeIssues } from './issues.js';
 import { coerceByPath, setPath } from './overrides.js';
 
 export const ENV_PREFIX = 'SATELLITE_';
@@ -103,10 +105,7 @@ export function parseConfig(
   merged = deepMerge(merged, flags);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => {
-      const where = issue.path.length ? issue.path.join('.') : '(top level)';
-      return `${where}: ${issue.message}`;
-    });
+    const issues = describeIssues(result.error.issues, jsonSchema);
     throw new ConfigError(`invalid configuration:\n  - ${issues.join('\n  - ')}`, issues, { cause: result.error });
   }
   return deepFreeze(resolvePaths(result.data, env));
@@ -142,7 +141,10 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A copy of the config with secrets replaced, for `config print` and logs. */
+/**
+ * A copy of the config with secrets replaced, for `config print` and logs: secret-named options,
+ * and the password of any URL with user info (`mqtt://user:[redacted]@host`), in values and keys.
+ */
 export function redactConfig(config: Readonly<Config>): Record<string, unknown> {
   return redact(JSON.parse(JSON.stringify(config))) as Record<string, unknown>;
 }
@@ -150,11 +152,12 @@ export function redactConfig(config: Readonly<Config>): Record<string, unknown> 
 const SECRET_KEYS = /^(password|api_key|token|secret|key_passphrase)$/i;
 
 function redact(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlPasswords(value);
   if (Array.isArray(value)) return value.map(redact);
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) {
-    out[key] = SECRET_KEYS.test(key) && member !== null && member !== '' ? '[redacted]' : redact(member);
+    out[redactUrlPasswords(key)] = SECRET_KEYS.test(key) && member !== null && member !== '' ? REDACTED : redact(member);
   }
   return out;
 }

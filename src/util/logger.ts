@@ -1,10 +1,12 @@
 /**
  * The pino root logger and one child per module. Human-readable lines on a terminal, JSON lines
- * otherwise (journald gets `<N>` priority prefixes when it is the reader). Secrets are redacted.
+ * otherwise (journald gets `<N>` priority prefixes when it is the reader). Secrets are redacted:
+ * secret-named fields, and the password of any URL with user info anywhere in a line.
  * No other file imports pino.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { formatPretty, journalPrefix } from './log-format.js';
+import { redactUrlPasswords } from './redact-url.js';
 
 export type { Logger } from 'pino';
 
@@ -34,7 +36,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format === 'auto' || !options.format ? (isTty ? 'pretty' : 'json') : options.format;
   const journald = out === process.stdout && !isTty && Boolean(process.env['JOURNAL_STREAM']);
   const stream: DestinationStream = {
-    write(line: string) {
+    write(raw: string) {
+      // Field paths cannot reach a password inside a URL or an error message; the line can.
+      const line = redactUrlPasswords(raw);
       if (format === 'pretty') out.write(formatPretty(line));
       else out.write(journald ? journalPrefix(line) + line : line);
     },

@@ -1,4 +1,5 @@
 /** Word error rate: word-level edit distance over the reference length, after normalising. */
+import { editDistance } from '../../src/util/edit-distance.js';
 
 export function normaliseWords(text: string): string[] {
   return text
@@ -11,16 +12,7 @@ export function normaliseWords(text: string): string[] {
 export function wordErrors(reference: string, hypothesis: string): { errors: number; words: number } {
   const ref = normaliseWords(reference);
   const hyp = normaliseWords(hypothesis);
-  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= hyp.length; j++) {
-      const substitution = previous[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return { errors: previous[hyp.length]!, words: ref.length };
+  return { errors: editDistance(ref, hyp), words: ref.length };
 }
 
 /** WER of one pair, in [0, ∞). */

@@ -28,6 +28,20 @@ test('secrets are redacted wherever they appear in logged objects', () => {
   assert.match(lines[0]!, /mqtt:\/\/x/);
 });
 
+test('the password inside a URL is redacted in fields, messages and errors', () => {
+  for (const format of ['json', 'pretty'] as const) {
+    const { lines, destination } = sink();
+    const log = createLogger({ level: 'info', format, destination });
+    log.info({ url: 'mqtt://bob:hunter2@broker.lan:1883' }, 'connecting');
+    log.warn('mirror https://ci:t0ken@mirror.lan/hf/ refused');
+    log.error({ err: new Error('HTTP 401 from https://ci:t0ken@mirror.lan/hf/a.onnx') }, 'failed');
+    const text = lines.join('');
+    assert.doesNotMatch(text, /hunter2|t0ken/);
+    assert.match(text, /mqtt:\/\/bob:\[redacted\]@broker\.lan:1883/);
+    assert.match(text, /https:\/\/ci:\[redacted\]@mirror\.lan\/hf\//);
+  }
+});
+
 test('errors are logged under err with their code', () => {
   const { lines, destination } = sink();
   const log = createLogger({ level: 'info', format: 'json', destination });

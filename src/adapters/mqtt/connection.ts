@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import { SatelliteError } from '../../util/errors.js';
+import { redactUrlPasswords } from '../../util/redact-url.js';
 
 export const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -65,16 +66,9 @@ export function clientOptions(
   return options;
 }
 
-/** URL without user info, safe to log. */
+/** The URL with its password hidden (`mqtt://user:[redacted]@host:1883`), safe to log. */
 export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(unparsable url)';
-  }
+  return redactUrlPasswords(url);
 }
 
 /** CONNACK refusals that mean "fix your credentials", for a clear error. */

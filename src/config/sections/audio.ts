@@ -6,7 +6,7 @@ const rate = z.number().int().min(8000).max(192_000);
 const width = z.union([z.literal(1), z.literal(2), z.literal(4)]);
 const channels = z.number().int().min(1).max(8);
 
-export const micSection = z.object({
+export const micSection = z.strictObject({
   device: z
     .string()
     .min(1)
@@ -23,7 +23,7 @@ export const micSection = z.object({
     .describe('read no faster than real time; only for devices without a clock, such as ALSA file/null plugins'),
 });
 
-export const speakerSection = z.object({
+export const speakerSection = z.strictObject({
   device: z
     .string()
     .min(1)
@@ -41,7 +41,7 @@ export const speakerSection = z.object({
     .describe('initial software volume in percent; changes at run time (MQTT) are kept in the state file and win'),
 });
 
-export const audioSection = z.object({
+export const audioSection = z.strictObject({
   backend: z.enum(['auto', 'naudiodon', 'alsa']).default('auto').describe('auto: naudiodon (PortAudio) when it loads and knows the device, else arecord/aplay'),
   alsa_config: z
     .string()

@@ -5,7 +5,7 @@ import { host, port, positiveInt, seconds } from './common.js';
 /** OpenAI's own upload limit for audio files. */
 const OPENAI_UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
 
-export const httpSection = z.object({
+export const httpSection = z.strictObject({
   enabled: z.boolean().default(false).describe('serve the OpenAI-compatible /v1/audio/* API'),
   host: host.default('127.0.0.1').describe('address to listen on; anything beyond loopback should have an api_key'),
   port: port.default(10800).describe('TCP port (0 = any free port)'),

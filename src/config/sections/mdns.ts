@@ -1,7 +1,7 @@
 /** Zeroconf announcement of the Wyoming endpoints (owned by the mDNS adapter). */
 import { z } from 'zod';
 
-export const mdnsSection = z.object({
+export const mdnsSection = z.strictObject({
   enabled: z.boolean().default(true).describe('announce the Wyoming endpoints as _wyoming._tcp.local. for Home Assistant discovery'),
   interfaces: z.array(z.string()).default([]).describe('network interfaces whose addresses are announced; empty = all LAN interfaces'),
   ipv6: z.boolean().default(true).describe('also announce global/ULA IPv6 addresses (AAAA records)'),

@@ -1,7 +1,7 @@
 /** Model catalogue and downloads (owned by the model manager). */
 import { z } from 'zod';
 
-export const modelsSection = z.object({
+export const modelsSection = z.strictObject({
   auto_pull: z
     .boolean()
     .default(true)

@@ -1,19 +1,19 @@
 /** MQTT status, control and Home Assistant discovery (owned by the MQTT bridge). */
 import { z } from 'zod';
 
-const tlsSection = z.object({
+const tlsSection = z.strictObject({
   ca_file: z.string().nullable().default(null).describe('PEM file of the CA that signed the broker certificate; null = system CAs'),
   cert_file: z.string().nullable().default(null).describe('PEM client certificate for brokers that require one'),
   key_file: z.string().nullable().default(null).describe('PEM private key of the client certificate'),
   reject_unauthorized: z.boolean().default(true).describe('refuse brokers whose certificate does not verify (turn off only for testing)'),
 });
 
-const reconnectSection = z.object({
+const reconnectSection = z.strictObject({
   min_s: z.number().min(0.1).default(1).describe('first reconnect delay after the broker is lost'),
   max_s: z.number().min(0.1).default(60).describe('reconnect delay ceiling; the delay doubles up to this'),
 });
 
-export const mqttSection = z.object({
+export const mqttSection = z.strictObject({
   url: z
     .string()
     .regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')

@@ -4,7 +4,7 @@ import { host, port, positiveInt, seconds } from './common.js';
 
 const sound = z.string().min(1);
 
-export const satelliteSection = z.object({
+export const satelliteSection = z.strictObject({
   enabled: z.boolean().default(false).describe('serve the satellite endpoint (needs a microphone)'),
   host: host.default('0.0.0.0').describe('address to listen on'),
   port: port.default(10700).describe('TCP port Home Assistant connects to (0 = any free port)'),
@@ -25,14 +25,14 @@ export const satelliteSection = z.object({
   max_stream_s: seconds.default(30).describe('stop streaming to Home Assistant when no transcript came within this time'),
   response_timeout_s: seconds.default(20).describe('give up waiting for the spoken response after a transcript'),
   vad: z
-    .object({
+    .strictObject({
       pre_roll_s: seconds.max(10).default(2).describe('audio kept from before speech started and sent first'),
       wake_timeout_s: seconds.default(5).describe('send audio-stop when Home Assistant heard no wake word in this time'),
       threshold: z.number().min(0).max(1).nullable().default(null).describe('speech probability; null = vad.threshold'),
     })
     .prefault({}),
   sounds: z
-    .object({
+    .strictObject({
       awake: sound.default('builtin').describe('WAV played when the wake word is heard: a path, `builtin` or `none`'),
       done: sound.default('builtin').describe('WAV played when the command has been heard: a path, `builtin` or `none`'),
       timer_finished: sound.default('builtin').describe('WAV played when a timer ends: a path, `builtin` or `none`'),

@@ -20,7 +20,7 @@ export const sttModelEntry = runtimeOverrides.extend({
 });
 export type SttModelEntry = z.output<typeof sttModelEntry>;
 
-export const sttSection = z.object({
+export const sttSection = z.strictObject({
   enabled: z.boolean().default(true).describe('offer speech-to-text on the provider endpoint'),
   default_model: z.string().nullable().default(null).describe('model name used when a request names none; null = the first installed'),
   max_utterance_s: z.number().positive().default(30).describe('longest audio accepted in one request'),

@@ -4,14 +4,14 @@ import { positiveInt, runtimeOverrides } from './common.js';
 
 /** Per-kind overrides of the top-level `engine` defaults; null keeps the default. */
 
-const piperVoice = z.object({
+const piperVoice = z.strictObject({
   name: z.string().min(1).nullable().default(null).describe('voice name in Home Assistant; null = the model file name'),
   model: z.string().min(1).describe('Piper model .onnx carrying sherpa-onnx metadata (see `satellite models import-piper`)'),
   tokens: z.string().nullable().default(null).describe('tokens.txt; null = the one beside the model'),
   data_dir: z.string().nullable().default(null).describe('espeak-ng-data folder; null = the one beside the model'),
 });
 
-const kokoroModel = z.object({
+const kokoroModel = z.strictObject({
   name: z.string().min(1).nullable().default(null).describe('name of the model (voices are named by speaker); null = the folder name'),
   model: z.string().min(1).describe('Kokoro model .onnx'),
   voices: z.string().nullable().default(null).describe('voices.bin; null = the one beside the model'),
@@ -21,7 +21,7 @@ const kokoroModel = z.object({
   dict_dir: z.string().nullable().default(null).describe('dict folder (multi-language Kokoro); null = dict/ beside the model'),
 });
 
-export const ttsSection = z.object({
+export const ttsSection = z.strictObject({
   enabled: z.boolean().default(true).describe('offer text-to-speech on the provider endpoint'),
   default_voice: z.string().nullable().default(null).describe('voice used when a request names none; null = the first installed'),
   max_text_chars: z.number().int().positive().default(5000).describe('longest text accepted in one request (streamed text counts in total)'),
@@ -29,14 +29,14 @@ export const ttsSection = z.object({
   samples_per_chunk: z.number().int().min(64).max(16384).default(1024).describe('samples per Wyoming audio-chunk'),
   discover: z.boolean().default(true).describe('find Piper voice folders and Kokoro folders under models_dir'),
   cache: z
-    .object({
+    .strictObject({
       max_entries: z.number().int().min(0).default(128).describe('synthesised sentences kept for repeats; 0 disables the cache'),
       max_mb: z.number().min(0).default(32).describe('memory the cache may use, in MiB'),
     })
     .prefault({})
     .describe('in-memory cache of recent (voice, text) audio'),
   espeak: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true).describe('offer eSpeak NG voices (the fallback that needs no download)'),
       program: z.string().min(1).default('espeak-ng').describe('espeak-ng executable'),
       voices: z.array(z.string()).nullable().default(null).describe('espeak-ng voice ids to offer, e.g. [en-us, de]; null = every installed one'),
