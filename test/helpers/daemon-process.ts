@@ -17,7 +17,10 @@ const EXIT_TIMEOUT_MS = 15_000;
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
 
 export interface DaemonProcessOptions {
-  /** Config-file shaped object; state_dir defaults to a fresh temp folder. */
+  /**
+   * Config-file shaped object; state_dir defaults to a fresh temp folder, the provider to
+   * 127.0.0.1 on a free port, mDNS to off and model auto-pull to off (set them to override).
+   */
   config: Record<string, unknown>;
   /** Command run in front of node, e.g. ['ip', 'netns', 'exec', 'ns1']. */
   prefix?: string[];
@@ -57,7 +60,16 @@ export class DaemonProcess {
 
   static start(options: DaemonProcessOptions): DaemonProcess {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'satellite-proc-'));
-    const config = { state_dir: path.join(dir, 'state'), log: { level: 'debug', format: 'json' }, ...options.config };
+    const given = options.config;
+    // Safe unless a test says otherwise: loopback only, no multicast, no downloads.
+    const config = {
+      state_dir: path.join(dir, 'state'),
+      log: { level: 'debug', format: 'json' },
+      ...given,
+      provider: { host: '127.0.0.1', port: 0, ...(given['provider'] as object | undefined) },
+      mdns: { enabled: false, ...(given['mdns'] as object | undefined) },
+      models: { auto_pull: false, ...(given['models'] as object | undefined) },
+    };
     const file = path.join(dir, 'satellite.yml');
     writeFileSync(file, stringify(config));
     const argv = [...(options.prefix ?? []), process.execPath, CLI_PATH, 'run', '--config', file];

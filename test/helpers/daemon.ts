@@ -10,10 +10,19 @@ export interface TestDaemon extends Daemon {
   providerPort: number;
   satellitePort: number | undefined;
   logs: string[];
+  /** Log lines and bytes written so far (counted even when `keepLogs` is off). */
+  logVolume: { lines: number; bytes: number };
+}
+
+export interface TestDaemonOptions {
+  /** Default: $SATELLITE_TEST_LOG, else debug. */
+  logLevel?: string;
+  /** Keep every line in `logs` (default). Long runs that measure memory turn it off. */
+  keepLogs?: boolean;
 }
 
 /** `config` is a config-file shaped object; ports default to 0 and mDNS/MQTT stay off. */
-export async function startTestDaemon(config: Record<string, unknown> = {}): Promise<TestDaemon> {
+export async function startTestDaemon(config: Record<string, unknown> = {}, options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'satellite-test-'));
   const merged = {
     state_dir: stateDir,
@@ -24,12 +33,16 @@ export async function startTestDaemon(config: Record<string, unknown> = {}): Pro
   };
   const parsed = parseConfig(merged, {});
   const logs: string[] = [];
+  const logVolume = { lines: 0, bytes: 0 };
+  const keepLogs = options.keepLogs ?? true;
   const log = createLogger({
-    level: process.env['SATELLITE_TEST_LOG'] ?? 'debug',
+    level: options.logLevel ?? process.env['SATELLITE_TEST_LOG'] ?? 'debug',
     format: 'json',
     destination: {
       write: (line: string) => {
-        logs.push(line);
+        logVolume.lines++;
+        logVolume.bytes += line.length;
+        if (keepLogs) logs.push(line);
         if (process.env['SATELLITE_TEST_LOG']) process.stderr.write(line);
       },
     },
@@ -40,5 +53,6 @@ export async function startTestDaemon(config: Record<string, unknown> = {}): Pro
     providerPort: daemon.context.endpoints.provider?.port ?? 0,
     satellitePort: daemon.context.endpoints.satellite?.port,
     logs,
+    logVolume,
   };
 }

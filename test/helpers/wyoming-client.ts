@@ -31,9 +31,10 @@ export class WyomingTestClient {
     });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<WyomingTestClient> {
+  /** `localAddress` (e.g. 127.0.0.7) makes the connection come from a distinct loopback peer. */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<WyomingTestClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new WyomingTestClient(socket)));
+      const socket = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () => resolve(new WyomingTestClient(socket)));
       socket.once('error', reject);
     });
   }

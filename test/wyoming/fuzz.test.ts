@@ -4,21 +4,10 @@ import { FrameDecoder, encodeFrame } from '../../src/wyoming/frame.js';
 import { WyomingProtocolError } from '../../src/wyoming/errors.js';
 import { parseEvent } from '../../src/wyoming/events.js';
 import { SAMPLES, goldenBytes } from './samples.js';
+import { mulberry32 as rng } from '../helpers/seeded-random.js';
 
 const ITERATIONS = 100_000;
 const LIMITS = { maxHeaderBytes: 512, maxDataBytes: 2048, maxPayloadBytes: 4096 };
-
-/** Small deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ['{', '}', '"type"', ':', '"ping"', ',', '"data_length"', '"payload_length"', '\n', '\r', '-1', '1e9', '2', '"data"', 'null', '[', ']', '0'];
 
