@@ -1,3 +1,8 @@
+/**
+ * The direction of imports (design.md §2): cli/wiring → adapters → core → {wyoming,
+ * engines/<kind>/<kind>.ts}; backend folders → native packages. Type-only imports count too: a
+ * layer that names another's types depends on it just the same.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -6,6 +11,7 @@ import { REPO_ROOT } from './helpers/system.js';
 
 const SRC = path.join(REPO_ROOT, 'src');
 const IO_MODULES = /^(node:)?(net|http|https|http2|dgram|child_process|tls)$|^(mqtt|bonjour-service|naudiodon|sherpa-onnx-node|onnxruntime-node|koffi|multicast-dns)$/;
+const KINDS = ['asr', 'vad', 'tts', 'wake'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -15,62 +21,76 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Runtime imports of a file (type-only imports vanish at compile time and are left out). */
-function imports(file: string): string[] {
+/** Every import of a file, type-only ones included, with whether it is type-only. */
+function imports(file: string): Array<{ spec: string; typeOnly: boolean }> {
   const text = readFileSync(file, 'utf8');
-  const out: string[] = [];
+  const out: Array<{ spec: string; typeOnly: boolean }> = [];
   for (const m of text.matchAll(/(?:import|export)(\s+type)?\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    if (m[1]) continue;
-    out.push((m[2] ?? m[3] ?? m[4])!);
+    out.push({ spec: (m[2] ?? m[3] ?? m[4])!, typeOnly: m[1] !== undefined });
   }
   return out;
 }
 
-/** Resolved path of a relative import, relative to src/ (e.g. "engines/asr/whisper.js"). */
+/** Resolved path of a relative import, relative to src/ (e.g. "engines/asr/vosk/vosk.js"). */
 function target(file: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) return undefined;
   return path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep).join('/');
 }
 
-/** engines/<kind>/<kind>.js and engines/types.js etc. are interfaces; other engine files are backends. */
+/** A file inside a backend folder (engines/<kind>/<backend>/…) or the shared native runtime. */
 function isBackend(rel: string): boolean {
-  const m = /^engines\/([a-z-]+)\/([a-z0-9-]+)\.js$/.exec(rel);
-  return m !== null && m[1] !== m[2];
+  const parts = rel.split('/');
+  if (parts[0] !== 'engines') return false;
+  if (parts[1] === 'runtime') return true;
+  return KINDS.includes(parts[1] ?? '') && parts.length > 3;
 }
 
-test('src/wyoming and src/core import no I/O, native package or engine backend', () => {
+function offencesIn(layer: string, bad: (rel: string | undefined, spec: string) => boolean): string[] {
   const offences: string[] = [];
-  for (const layer of ['wyoming', 'core']) {
-    for (const file of sourceFiles(path.join(SRC, layer))) {
-      for (const spec of imports(file)) {
-        const rel = target(file, spec);
-        if (IO_MODULES.test(spec) || (rel && isBackend(rel))) offences.push(`${path.relative(REPO_ROOT, file)} → ${spec}`);
-      }
+  for (const file of sourceFiles(path.join(SRC, layer))) {
+    for (const { spec } of imports(file)) {
+      if (bad(target(file, spec), spec)) offences.push(`${path.relative(REPO_ROOT, file)} → ${spec}`);
     }
   }
+  return offences;
+}
+
+test('src/wyoming and src/core import no I/O, native package, engine backend, adapter or composition root, not even for types', () => {
+  const outward = /^(adapters|wiring|cli|models)\b|^cli\.js$/;
+  const offences = ['wyoming', 'core'].flatMap((layer) =>
+    offencesIn(layer, (rel, spec) => IO_MODULES.test(spec) || (rel !== undefined && (isBackend(rel) || outward.test(rel)))),
+  );
   assert.deepEqual(offences, []);
 });
 
 test('src/wyoming depends only on itself and zod', () => {
-  const offences: string[] = [];
-  for (const file of sourceFiles(path.join(SRC, 'wyoming'))) {
-    for (const spec of imports(file)) {
-      const rel = target(file, spec);
-      const ok = spec === 'zod' || spec === 'node:buffer' || (rel !== undefined && rel.startsWith('wyoming/'));
-      if (!ok) offences.push(`${path.relative(REPO_ROOT, file)} → ${spec}`);
-    }
-  }
+  const offences = offencesIn('wyoming', (rel, spec) => !(spec === 'zod' || spec === 'node:buffer' || (rel !== undefined && rel.startsWith('wyoming/'))));
   assert.deepEqual(offences, []);
 });
 
-test('only the composition root (main, cli, wiring) names concrete engine backends', () => {
+test('engines never import adapters, core or the composition root', () => {
+  const offences = offencesIn('engines', (rel) => rel !== undefined && /^(adapters|core|wiring|cli)\b/.test(rel));
+  assert.deepEqual(offences, []);
+});
+
+test('adapters never import the composition root', () => {
+  const offences = offencesIn('adapters', (rel) => rel !== undefined && /^(wiring|cli)\b/.test(rel));
+  assert.deepEqual(offences, []);
+});
+
+test('only the composition root (wiring, cli) and engines/registry.ts name concrete engine backends', () => {
   const offences: string[] = [];
   for (const file of sourceFiles(SRC)) {
     const rel = path.relative(SRC, file).split(path.sep).join('/');
-    if (rel.startsWith('engines/') || rel.startsWith('wiring/') || rel.startsWith('cli') || rel === 'main.ts') continue;
-    for (const spec of imports(file)) {
+    if (rel.startsWith('wiring/') || rel.startsWith('cli') || rel === 'engines/registry.ts') continue;
+    const inBackend = isBackend(rel.replace(/\.ts$/, '.js'));
+    for (const { spec } of imports(file)) {
       const to = target(file, spec);
-      if (to && isBackend(to)) offences.push(`${rel} → ${spec}`);
+      if (!to || !isBackend(to)) continue;
+      // A backend may use its own folder and the shared runtime.
+      const sameFolder = inBackend && path.dirname(to) === path.dirname(rel);
+      if (sameFolder || (to.startsWith('engines/runtime/') && rel.startsWith('engines/'))) continue;
+      offences.push(`${rel} → ${spec}`);
     }
   }
   assert.deepEqual(offences, []);

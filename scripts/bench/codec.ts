@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder, encodeFrame } from '../../src/wyoming/frame.js';
 import { parseEvent } from '../../src/wyoming/events.js';
-import { WyomingServer } from '../../src/adapters/wyoming-server.js';
+import { WyomingServer } from '../../src/adapters/wyoming/wyoming-server.js';
 import { DEFAULT_FRAME_LIMITS } from '../../src/wyoming/frame.js';
 import { buildInfo } from '../../src/wyoming/info.js';
 import { createLogger } from '../../src/util/logger.js';

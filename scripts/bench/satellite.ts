@@ -6,8 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { hasAlsaUtils, makeFileDevices, silence } from '../../test/adapters/audio/alsa-file-devices.js';
-import { FakeHomeAssistant } from '../../test/adapters/wyoming-satellite-ha.js';
-import { haveSatelliteParts, satelliteConfig, TTS_CLIP } from '../../test/adapters/wyoming-satellite-fixtures.js';
+import { FakeHomeAssistant } from '../../test/adapters/satellite/wyoming-satellite-ha.js';
+import { haveSatelliteParts, satelliteConfig, TTS_CLIP } from '../../test/adapters/satellite/wyoming-satellite-fixtures.js';
 import { readClip } from '../../test/helpers/clips.js';
 import { startTestDaemon } from '../../test/helpers/daemon.js';
 import { WyomingTestClient } from '../../test/helpers/wyoming-client.js';

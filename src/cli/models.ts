@@ -1,7 +1,7 @@
 /** `satellite models list|pull|verify|remove|import-piper`. */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { importPiperVoice } from '../engines/tts/piper-import.js';
+import { importPiperVoice } from '../engines/tts/piper/piper-import.js';
 import { recordImport } from '../models/record-import.js';
 import { downloadSize, isPinned } from '../models/catalogue.js';
 import type { CatalogueEntry } from '../models/catalogue-schema.js';

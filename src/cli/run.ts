@@ -1,6 +1,6 @@
 /** `satellite run`: the daemon. */
 import type { CommandModule } from 'yargs';
-import { startDaemon } from '../main.js';
+import { startDaemon } from '../wiring/daemon.js';
 import { Lifecycle } from '../util/lifecycle.js';
 import { globalOptions, loadFromArgs, loggerFor, type GlobalArgs } from './options.js';
 

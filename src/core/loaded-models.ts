@@ -6,7 +6,7 @@
  * a Kokoro model with fifty speakers, or espeak-ng with every language, is one model.
  */
 import type { TtsEngine } from '../engines/tts/tts.js';
-import type { EngineRegistry } from './daemon-context.js';
+import type { EngineRegistry } from '../wiring/daemon-context.js';
 
 export type ModelKind = 'asr' | 'tts' | 'wake' | 'vad';
 

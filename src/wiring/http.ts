@@ -1,6 +1,6 @@
 /** Starts the OpenAI-compatible HTTP shim when `http.enabled` is set. */
 import { createOpenAiShim } from '../adapters/http/openai-shim.js';
-import type { DaemonContext } from '../core/daemon-context.js';
+import type { DaemonContext } from './daemon-context.js';
 import { moduleLogger } from '../util/logger.js';
 
 /** Routes that are probes, not work: kept out of the per-service request stats. */

@@ -1,8 +1,8 @@
 /** Starts the mDNS announcement of the Wyoming endpoints (provider and satellite). */
-import type { DaemonContext } from '../core/daemon-context.js';
-import { defaultHostLabel, instanceName, machineShortId } from '../adapters/mdns-identity.js';
-import { MdnsResponder } from '../adapters/mdns-responder.js';
-import type { AnnouncedService } from '../adapters/mdns-records.js';
+import type { DaemonContext } from './daemon-context.js';
+import { defaultHostLabel, instanceName, machineShortId } from '../adapters/mdns/mdns-identity.js';
+import { MdnsResponder } from '../adapters/mdns/mdns-responder.js';
+import type { AnnouncedService } from '../adapters/mdns/mdns-records.js';
 import { moduleLogger } from '../util/logger.js';
 
 export async function startMdns(context: DaemonContext): Promise<void> {

@@ -6,8 +6,8 @@
  * `info` without a restart. With no network it says so once and keeps serving.
  */
 import path from 'node:path';
-import type { DaemonContext } from '../core/daemon-context.js';
-import { convertPiperVoice, findEspeakDataIn, systemEspeakDataDir } from '../engines/tts/piper-import.js';
+import type { DaemonContext } from './daemon-context.js';
+import { convertPiperVoice, findEspeakDataIn, systemEspeakDataDir } from '../engines/tts/piper/piper-import.js';
 import type { CatalogueEntry } from '../models/catalogue-schema.js';
 import { managerFromConfig } from '../models/from-config.js';
 import { describeFailure, type ModelManager } from '../models/manager.js';

@@ -1,7 +1,7 @@
 /** Starts the MQTT bridge (status, control, Home Assistant discovery) when a broker URL is set. */
-import type { DaemonContext } from '../core/daemon-context.js';
+import type { DaemonContext } from './daemon-context.js';
 import { listModels, qualifiedNames } from '../core/loaded-models.js';
-import { machineShortId } from '../adapters/mdns-identity.js';
+import { machineShortId } from '../adapters/mdns/mdns-identity.js';
 import { MqttBridge } from '../adapters/mqtt/bridge.js';
 import { clientOptions } from '../adapters/mqtt/connection.js';
 import type { ModelSummary } from '../adapters/mqtt/state.js';

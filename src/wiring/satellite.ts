@@ -1,7 +1,7 @@
 /** Starts the voice satellite when `satellite.enabled` (its own endpoint, mic and speaker). */
-import type { DaemonContext } from '../core/daemon-context.js';
+import type { DaemonContext } from './daemon-context.js';
 import { chooseBackend } from '../adapters/audio/choose-backend.js';
-import { WyomingSatellite } from '../adapters/wyoming-satellite.js';
+import { WyomingSatellite } from '../adapters/satellite/wyoming-satellite.js';
 import { moduleLogger } from '../util/logger.js';
 
 export async function startSatellite(context: DaemonContext): Promise<void> {

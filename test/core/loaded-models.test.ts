@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listModels, loadedCount, qualifiedNames, ttsModelName } from '../../src/core/loaded-models.js';
-import type { EngineRegistry } from '../../src/core/daemon-context.js';
+import type { EngineRegistry } from '../../src/wiring/daemon-context.js';
 import type { AsrEngine } from '../../src/engines/asr/asr.js';
 import type { TtsEngine, TtsVoiceInfo } from '../../src/engines/tts/tts.js';
 import type { WakeEngine } from '../../src/engines/wake/wake.js';

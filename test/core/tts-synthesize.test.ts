@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { synthesizeText, synthesizeToPcm } from '../../src/core/tts-synthesize.js';
 import { TtsCache } from '../../src/core/tts-cache.js';
-import { EspeakEngine } from '../../src/engines/tts/espeak-engine.js';
+import { EspeakEngine } from '../../src/engines/tts/espeak/espeak-engine.js';
 import type { TtsEngine } from '../../src/engines/tts/tts.js';
 import { createLogger } from '../../src/util/logger.js';
 import { hasCommand, need } from '../helpers/system.js';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
-import { startDaemon, type Daemon } from '../../src/main.js';
+import { startDaemon, type Daemon } from '../../src/wiring/daemon.js';
 import { createLogger } from '../../src/util/logger.js';
 
 export interface TestDaemon extends Daemon {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { voskLibraryCandidates } from '../../src/engines/asr/vosk-library.js';
+import { voskLibraryCandidates } from '../../src/engines/asr/vosk/vosk-library.js';
 import { REPO_ROOT } from './system.js';
 
 const CACHE = path.join(os.tmpdir(), 'satellite-libvosk-0.3.39');

@@ -1,6 +1,6 @@
 /** What the route handlers share: the daemon's engines and settings plus the shim's own helpers. */
 import type { Config } from '../../config/schema.js';
-import type { EngineRegistry } from '../../core/daemon-context.js';
+import type { EngineRegistry } from '../../wiring/daemon-context.js';
 import type { ProviderStats } from '../../core/provider-stats.js';
 import type { EngineLimiter } from './engine-limiter.js';
 import type { Ffmpeg } from './ffmpeg.js';

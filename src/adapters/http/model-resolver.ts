@@ -4,7 +4,7 @@
  * configured default. OpenAI voice names map through `http.voice_map`, else to the default voice.
  */
 import type { Config } from '../../config/schema.js';
-import type { EngineRegistry } from '../../core/daemon-context.js';
+import type { EngineRegistry } from '../../wiring/daemon-context.js';
 import { allVoices as rankedVoices } from '../../core/tts-voices.js';
 import type { AsrEngine } from '../../engines/asr/asr.js';
 import type { TtsEngine, TtsVoiceInfo } from '../../engines/tts/tts.js';

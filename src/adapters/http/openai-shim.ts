@@ -1,6 +1,6 @@
 /** Assembles the OpenAI-compatible shim: the server, its routes and their shared helpers. */
 import type { Config } from '../../config/schema.js';
-import type { EngineRegistry } from '../../core/daemon-context.js';
+import type { EngineRegistry } from '../../wiring/daemon-context.js';
 import type { ProviderStats } from '../../core/provider-stats.js';
 import type { Logger } from '../../util/logger.js';
 import { EngineLimiter } from './engine-limiter.js';

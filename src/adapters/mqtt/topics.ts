@@ -1,5 +1,5 @@
 /** The MQTT topic layout of one device, and the identity it is published under. */
-import { slugify } from '../mdns-identity.js';
+import { slugify } from '../mdns/mdns-identity.js';
 
 export interface MqttIdentity {
   /** Stable id for Home Assistant identifiers, unique_id and the discovery node id. */

@@ -11,7 +11,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readOnnxMetadataOrEmpty } from '../onnx-file.js';
+import { readOnnxMetadataOrEmpty } from '../runtime/onnx-file.js';
 import {
   FAMILY_RANK,
   K2_ATTRIBUTION,

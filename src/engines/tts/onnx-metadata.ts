@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { readFile, writeFile } from 'node:fs/promises';
-import { ONNX_METADATA_FIELD, decodeMetadataEntry, onnxFields } from '../onnx-file.js';
+import { ONNX_METADATA_FIELD, decodeMetadataEntry, onnxFields } from '../runtime/onnx-file.js';
 
 type Protobuf = typeof import('protobufjs');
 const protobuf = createRequire(import.meta.url)('protobufjs') as Protobuf;

@@ -5,7 +5,7 @@
  * which sherpa calls once per sentence batch; returning 0 from it stops the generation.
  */
 import { createRequire } from 'node:module';
-import { ModelSlot } from '../model-slot.js';
+import { ModelSlot } from '../runtime/model-slot.js';
 import type { EngineRuntimeOptions } from '../types.js';
 import { SatelliteError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';

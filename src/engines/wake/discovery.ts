@@ -5,8 +5,8 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { findOpenWakeWordFolder, type OwwHeadFile } from './openwakeword-files.js';
-import { findKwsFolder, type KwsFolder } from './kws-files.js';
+import { findOpenWakeWordFolder, type OwwHeadFile } from './openwakeword/openwakeword-files.js';
+import { findKwsFolder, type KwsFolder } from './sherpa-kws/kws-files.js';
 
 export interface OwwEngineSpec {
   kind: 'openwakeword';

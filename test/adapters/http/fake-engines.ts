@@ -4,7 +4,7 @@
  */
 import type { AsrEngine, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from '../../../src/engines/asr/asr.js';
 import type { TtsEngine, TtsRequest, TtsVoiceInfo } from '../../../src/engines/tts/tts.js';
-import type { EngineRegistry } from '../../../src/core/daemon-context.js';
+import type { EngineRegistry } from '../../../src/wiring/daemon-context.js';
 
 const attribution = { name: 'test', url: 'https://example.invalid' };
 

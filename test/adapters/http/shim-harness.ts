@@ -4,7 +4,7 @@ import { createOpenAiShim } from '../../../src/adapters/http/openai-shim.js';
 import type { RequestRecord } from '../../../src/adapters/http/http-server.js';
 import { CoreBus } from '../../../src/core/bus.js';
 import { ProviderStats } from '../../../src/core/provider-stats.js';
-import type { EngineRegistry } from '../../../src/core/daemon-context.js';
+import type { EngineRegistry } from '../../../src/wiring/daemon-context.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { registry } from './fake-engines.js';
 

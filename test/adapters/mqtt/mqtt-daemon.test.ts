@@ -10,7 +10,7 @@ import path from 'node:path';
 import { need } from '../../helpers/system.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { WyomingTestClient } from '../../helpers/wyoming-client.js';
-import { machineShortId } from '../../../src/adapters/mdns-identity.js';
+import { machineShortId } from '../../../src/adapters/mdns/mdns-identity.js';
 import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
 import { Broker, MOSQUITTO, MqttProbe } from './broker.js';
 

@@ -9,9 +9,9 @@ import { readClip } from '../../helpers/clips.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { need } from '../../helpers/system.js';
 import { makeFileDevices, silence, type FileDevices } from '../audio/alsa-file-devices.js';
-import { haveSatelliteParts, satelliteConfig, TTS_CLIP } from '../wyoming-satellite-fixtures.js';
-import { FakeHomeAssistant } from '../wyoming-satellite-ha.js';
-import { machineShortId } from '../../../src/adapters/mdns-identity.js';
+import { haveSatelliteParts, satelliteConfig, TTS_CLIP } from '../satellite/wyoming-satellite-fixtures.js';
+import { FakeHomeAssistant } from '../satellite/wyoming-satellite-ha.js';
+import { machineShortId } from '../../../src/adapters/mdns/mdns-identity.js';
 import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
 import { Broker, MOSQUITTO, MqttProbe } from './broker.js';
 

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { discoverAsrModels, pickModelFile } from '../../../src/engines/asr/model-discovery.js';
-import { readOnnxMetadataOrEmpty } from '../../../src/engines/onnx-file.js';
+import { readOnnxMetadataOrEmpty } from '../../../src/engines/runtime/onnx-file.js';
 import { need, sharedModel } from '../../helpers/system.js';
 import { ZIPFORMER, hasZipformer } from '../../helpers/stt-fixtures.js';
 import { asrFixtures } from '../../helpers/asr-fixtures.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { readOnnxMetadata } from '../../../src/engines/onnx-file.js';
+import { readOnnxMetadata } from '../../../src/engines/runtime/onnx-file.js';
 import { withOnnxMetadata, writeOnnxMetadata } from '../../../src/engines/tts/onnx-metadata.js';
 import { piperModel } from '../../../scripts/fixtures/tts-fixtures.js';
 import { removeTempDirs, tempDir } from './tts-test-kit.js';

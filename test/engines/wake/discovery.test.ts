@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { discoverKws, discoverOpenWakeWord, groupByBackbone } from '../../../src/engines/wake/discovery.js';
-import { backboneFor, findOpenWakeWordFolder, phraseFromName, wakeWordName } from '../../../src/engines/wake/openwakeword-files.js';
-import { findKwsFolder } from '../../../src/engines/wake/kws-files.js';
+import { backboneFor, findOpenWakeWordFolder, phraseFromName, wakeWordName } from '../../../src/engines/wake/openwakeword/openwakeword-files.js';
+import { findKwsFolder } from '../../../src/engines/wake/sherpa-kws/kws-files.js';
 import { need } from '../../helpers/system.js';
 import { KWS_EN_DIR, OWW_DIR, hasModel } from './wake-helpers.js';
 

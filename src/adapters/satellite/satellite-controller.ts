@@ -1,0 +1,117 @@
+/**
+ * The satellite as other parts (MQTT, HTTP, CLI) see it: mute (stops all listening), speaker
+ * volume (the real playback gain), wake-word choice and speaking text through the local TTS.
+ * Mute, volume and the wake-word choice are saved in the state file and survive restarts.
+ */
+import { floatToInt16Bytes } from '../../audio/pcm.js';
+import type { SatelliteStateName } from '../../core/bus.js';
+import type { SatelliteControl } from '../../core/satellite-control.js';
+import type { TtsEngine } from '../../engines/tts/tts.js';
+import type { WakeModelInfo } from '../../engines/wake/wake.js';
+import { SatelliteError } from '../../util/errors.js';
+import type { Logger } from '../../util/logger.js';
+import type { Speaker } from '../audio/speaker.js';
+import type { WakeListener } from './satellite-listeners.js';
+import type { SatelliteRuntime } from './satellite-runtime.js';
+import type { SatelliteStateFile } from './satellite-state-file.js';
+
+export interface ControllerParts {
+  runtime: SatelliteRuntime;
+  speaker: Speaker | null;
+  wake: WakeListener | null;
+  wakeModels: readonly WakeModelInfo[];
+  stateFile: SatelliteStateFile;
+  tts: ReadonlyMap<string, TtsEngine>;
+  /** Preferred voice for `speak`; null = the first installed. */
+  ttsVoice: string | null;
+  initialVolume: number;
+  log: Logger;
+}
+
+export class SatelliteController implements SatelliteControl {
+  readonly #parts: ControllerParts;
+  #volume: number;
+
+  constructor(parts: ControllerParts) {
+    this.#parts = parts;
+    this.#volume = parts.initialVolume;
+    if (parts.speaker) parts.speaker.volume = parts.initialVolume;
+  }
+
+  get state(): SatelliteStateName {
+    return this.#parts.runtime.visible.state;
+  }
+
+  get muted(): boolean {
+    return this.#parts.runtime.state.name === 'muted';
+  }
+
+  get volume(): number {
+    return this.#volume;
+  }
+
+  get wakeWords(): readonly string[] {
+    return this.#parts.wakeModels.map((m) => m.name);
+  }
+
+  get activeWakeWord(): string | null {
+    return this.#parts.wake?.words[0] ?? null;
+  }
+
+  setMuted(muted: boolean): void {
+    this.#parts.runtime.dispatch({ type: 'set-muted', muted });
+    this.#save();
+  }
+
+  setVolume(percent: number): void {
+    if (!Number.isFinite(percent)) throw new SatelliteError('SAT_ERR_BAD_VOLUME', `volume must be a number from 0 to 100, got ${percent}`);
+    this.#volume = Math.round(Math.max(0, Math.min(100, percent)));
+    if (this.#parts.speaker) this.#parts.speaker.volume = this.#volume;
+    this.#save();
+  }
+
+  selectWakeWord(name: string): void {
+    const { wake, wakeModels, log } = this.#parts;
+    if (!wakeModels.some((m) => m.name === name)) {
+      throw new SatelliteError('SAT_ERR_UNKNOWN_WAKE_WORD', `no local wake model "${name}" (installed: ${this.wakeWords.join(', ') || 'none'})`);
+    }
+    if (!wake) throw new SatelliteError('SAT_ERR_NO_LOCAL_WAKE', 'the satellite does not run local wake word detection in this mode');
+    wake.listen([name]).then(
+      () => this.#save(),
+      (err: unknown) => log.error({ err, name }, 'cannot switch the wake word'),
+    );
+  }
+
+  async speak(text: string): Promise<void> {
+    const { speaker } = this.#parts;
+    if (!speaker) throw new SatelliteError('SAT_ERR_NO_SPEAKER', 'the satellite has no speaker configured');
+    const { engine, voice } = this.#pickVoice();
+    const stream = speaker.open();
+    try {
+      await engine.synthesize({
+        text,
+        voice: voice.name,
+        onAudio: (samples) => stream.write(floatToInt16Bytes(samples), { rate: voice.sampleRate, width: 2, channels: 1 }),
+      });
+    } catch (err) {
+      stream.abort();
+      throw err;
+    }
+    stream.end();
+    await stream.done;
+  }
+
+  #pickVoice() {
+    const { tts, ttsVoice } = this.#parts;
+    for (const engine of tts.values()) {
+      const voice = ttsVoice ? engine.voices.find((v) => v.name === ttsVoice) : engine.voices[0];
+      if (voice) return { engine, voice };
+    }
+    throw new SatelliteError('SAT_ERR_NO_TTS_VOICE', ttsVoice ? `TTS voice "${ttsVoice}" is not installed` : 'no TTS voice is installed');
+  }
+
+  #save(): void {
+    const wakeWords = this.#parts.wake?.words;
+    this.#parts.stateFile.save({ muted: this.muted, volume: this.#volume, ...(wakeWords?.length ? { wake_words: [...wakeWords] } : {}) });
+  }
+}

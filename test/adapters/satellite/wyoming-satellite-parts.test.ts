@@ -1,0 +1,135 @@
+/** The satellite's small parts: info, the built-in sounds, the state file, wake-word choice. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { satelliteInfo } from '../../../src/adapters/satellite/satellite-info.js';
+import { chooseWakeWords, PreRollBuffer, WakeListener } from '../../../src/adapters/satellite/satellite-listeners.js';
+import { SOUND_FORMAT, synthesizeSound } from '../../../src/adapters/satellite/satellite-sound-synth.js';
+import { builtinSoundFile, loadSounds } from '../../../src/adapters/satellite/satellite-sounds.js';
+import { SatelliteStateFile } from '../../../src/adapters/satellite/satellite-state-file.js';
+import { parseWav } from '../../../src/audio/wav.js';
+import type { WakeModelInfo } from '../../../src/engines/wake/wake.js';
+import { infoSchema } from '../../../src/wyoming/info-schema.js';
+import { createLogger } from '../../../src/util/logger.js';
+import { SatelliteError } from '../../../src/util/errors.js';
+import { FakeWakeEngine } from '../../core/wake-fakes.js';
+
+const log = createLogger({ level: 'silent' });
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'satellite-parts-'));
+const model = (name: string, backend = 'openwakeword'): WakeModelInfo => ({
+  name,
+  phrase: name.replace('_', ' '),
+  backend,
+  description: name,
+  languages: ['en'],
+  version: null,
+  attribution: { name: 'x', url: 'https://example.invalid' },
+});
+
+test('the satellite info has the satellite section, local wake models with phrases, mic and speaker', () => {
+  const info = satelliteInfo({
+    name: 'Kitchen',
+    area: 'Kitchen',
+    description: 'd',
+    version: '1.2.3',
+    hasVad: false,
+    wakeModels: [model('alexa'), model('hey_jarvis'), model('computer', 'sherpa-kws')],
+    activeWakeWords: ['alexa'],
+    mic: { rate: 16000, width: 2, channels: 1 },
+    speaker: { rate: 22050, width: 2, channels: 1 },
+  });
+  assert.ok(infoSchema.safeParse(info).success, 'HA’s parser accepts it');
+  assert.equal(info.satellite?.name, 'Kitchen');
+  assert.equal(info.satellite?.installed, true);
+  assert.deepEqual(info.satellite?.active_wake_words, ['alexa']);
+  assert.deepEqual(
+    info.wake?.map((p) => [p.name, p.models.map((m) => m.name)]),
+    [
+      ['openwakeword', ['alexa', 'hey_jarvis']],
+      ['sherpa-kws', ['computer']],
+    ],
+  );
+  assert.equal(info.wake?.[0]?.models[1]?.phrase, 'hey jarvis');
+  assert.deepEqual(info.asr, []);
+  assert.equal(info.snd?.[0]?.snd_format.rate, 22050);
+  const noSpeaker = satelliteInfo({ name: 'x', area: null, description: '', version: '1', hasVad: true, wakeModels: [], activeWakeWords: [], mic: { rate: 16000, width: 2, channels: 1 }, speaker: null });
+  assert.deepEqual(noSpeaker.snd, []);
+  assert.equal(noSpeaker.satellite?.has_vad, true);
+});
+
+test('the built-in sounds are generated, written once to the state folder and read back', () => {
+  const dir = tmp();
+  const file = builtinSoundFile('awake', dir);
+  const wav = parseWav(readFileSync(file));
+  assert.deepEqual(wav.format, SOUND_FORMAT);
+  assert.deepEqual(wav.pcm, synthesizeSound('awake'));
+  assert.notDeepEqual(synthesizeSound('awake'), synthesizeSound('done'), 'awake and done differ');
+  assert.ok(synthesizeSound('timer').length > synthesizeSound('awake').length);
+  const sounds = loadSounds({ awake: 'builtin', done: 'none', timer_finished: file }, dir);
+  assert.equal(sounds.done, null);
+  assert.deepEqual(sounds.timer?.pcm, wav.pcm);
+});
+
+test('a sound file that is not a WAV is a coded error naming the file', () => {
+  const dir = tmp();
+  const bad = path.join(dir, 'bad.wav');
+  writeFileSync(bad, 'not a wav');
+  assert.throws(() => loadSounds({ awake: bad, done: 'none', timer_finished: 'none' }, dir), (err: Error & { code?: string }) => err.code === 'SAT_ERR_SOUND' && err.message.includes(bad));
+});
+
+test('the state file keeps mute, volume and wake words, and ignores what it cannot read', () => {
+  const dir = tmp();
+  const file = new SatelliteStateFile(dir, log);
+  assert.deepEqual(file.load(), {});
+  file.save({ muted: true, volume: 35, wake_words: ['hey_jarvis'] });
+  assert.deepEqual(new SatelliteStateFile(dir, log).load(), { muted: true, volume: 35, wake_words: ['hey_jarvis'] });
+  writeFileSync(file.file, '{"volume": 900}');
+  assert.deepEqual(file.load(), {});
+  writeFileSync(file.file, 'garbage');
+  assert.deepEqual(file.load(), {});
+});
+
+test('wake words: the requested installed ones, else the default model, else the first installed', () => {
+  const models = [model('alexa'), model('hey_jarvis')];
+  assert.deepEqual(chooseWakeWords(models, ['hey_jarvis', 'nope'], null, log), ['hey_jarvis']);
+  assert.deepEqual(chooseWakeWords(models, [], 'hey_jarvis', log), ['hey_jarvis']);
+  assert.deepEqual(chooseWakeWords(models, ['nope'], 'missing', log), ['alexa']);
+  assert.deepEqual(chooseWakeWords([], [], null, log), []);
+});
+
+test('the wake listener keeps the words of engines that load when another engine cannot load its model', async () => {
+  const good = new FakeWakeEngine({ hey_jarvis: 0.5 });
+  const bad = new FakeWakeEngine({ alexa: 0.25 });
+  bad.failWith = new SatelliteError('SAT_ERR_MODEL_LOAD', 'cannot load /models/alexa_v0.1.onnx');
+  const lines: string[] = [];
+  const captured = createLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void lines.push(line) } });
+  const heard: string[] = [];
+  const listener = new WakeListener(
+    new Map([
+      ['bad', bad],
+      ['good', good],
+    ]),
+    (name) => heard.push(name),
+    captured,
+  );
+  await listener.listen(['alexa', 'hey_jarvis']);
+  const samples = new Float32Array(1_600);
+  samples[100] = 0.5;
+  listener.feed(samples);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(heard, ['hey_jarvis']);
+  assert.equal(lines.filter((l) => l.includes('alexa_v0.1.onnx')).length, 1, 'the failed engine is logged once');
+
+  await assert.rejects(listener.listen(['alexa']), { code: 'SAT_ERR_MODEL_LOAD' }, 'with no engine left, the caller gets the error');
+  assert.equal(good.sessionCount, 0, 'no session is left open');
+  listener.close();
+});
+
+test('the pre-roll buffer keeps only the most recent audio', () => {
+  const preRoll = new PreRollBuffer(4);
+  for (const n of [1, 2, 3]) preRoll.push(Buffer.from([n, n]));
+  assert.deepEqual(Buffer.concat(preRoll.drain()), Buffer.from([2, 2, 3, 3]));
+  assert.deepEqual(preRoll.drain(), []);
+});

@@ -1,0 +1,113 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ESPEAK_RATE, EspeakEngine, WavStreamReader } from '../../../../src/engines/tts/espeak/espeak-engine.js';
+import { displayName, parseEspeakVoices } from '../../../../src/engines/tts/espeak/espeak-voices.js';
+import { encodeWav } from '../../../../src/audio/wav.js';
+import { floatToInt16Bytes } from '../../../../src/audio/pcm.js';
+import { hasCommand, need } from '../../../helpers/system.js';
+import { corpusWer } from '../../../helpers/wer.js';
+import { hasRecognizer, recognize } from '../../../helpers/recognize.js';
+import { SENTENCES, quietLog, speak } from '../tts-test-kit.js';
+
+/** espeak-ng is robotic and the recogniser tiny: about 65% is normal; noise or silence gives 100%. */
+const WER_LIMIT = 0.8;
+const hasEspeak = hasCommand('espeak-ng');
+
+const VOICES_TABLE = `Pty Language       Age/Gender VoiceName          File                 Other Languages
+ 5  af              --/M      Afrikaans          gmw/af
+ 2  en-gb           --/M      English_(Great_Britain) gmw/en          (en 2)
+ 5  en-us           --/M      English_(America)  gmw/en-US            (en 3)
+ 5  mb-en1          --/M      english-mb-en1     mb/mb-en1            (en 2)
+`;
+
+function espeakChildren(): number {
+  return spawnSync('pgrep', ['-P', String(process.pid), '-x', 'espeak-ng'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+}
+
+function create(maxConcurrent = 2): Promise<EspeakEngine | null> {
+  return EspeakEngine.create({ program: 'espeak-ng', languages: null, preferred: 'en-us', maxConcurrent, maxQueue: 1, log: quietLog });
+}
+
+describe('espeak-ng voices and WAV streaming', () => {
+  test('the --voices table becomes voice ids, without MBROLA voices', () => {
+    const voices = parseEspeakVoices(VOICES_TABLE);
+    assert.deepEqual(voices.map((v) => v.language), ['af', 'en-gb', 'en-us']);
+    assert.equal(voices[2]!.voiceName, 'English_(America)');
+    assert.equal(displayName(voices[1]!.voiceName), 'English (Great Britain)');
+  });
+
+  test('a WAV stream split at every byte gives the same samples as the whole file', () => {
+    const samples = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i / 5) * 0.5);
+    const wav = encodeWav(floatToInt16Bytes(samples), { rate: ESPEAK_RATE, width: 2, channels: 1 });
+    const whole: number[] = [];
+    new WavStreamReader(ESPEAK_RATE, (s) => whole.push(...s)).push(wav);
+    const split: number[] = [];
+    const reader = new WavStreamReader(ESPEAK_RATE, (s) => split.push(...s));
+    for (let i = 0; i < wav.length; i++) reader.push(wav.subarray(i, i + 1));
+    reader.end();
+    assert.equal(whole.length, 300);
+    assert.deepEqual(split, whole);
+    // a different rate is resampled to the voice rate
+    const resampled: number[] = [];
+    const half = new WavStreamReader(ESPEAK_RATE / 2, (s) => resampled.push(...s));
+    half.push(wav);
+    half.end();
+    assert.ok(Math.abs(resampled.length - 150) <= 2);
+  });
+});
+
+describe('espeak-ng engine (real program)', () => {
+  test('synthesised sentences are recognised as speech, not noise', async (t) => {
+    if (!need(t, hasEspeak, 'espeak-ng is not installed (apt install espeak-ng)')) return;
+    if (!need(t, hasRecognizer(), 'shared zipformer recogniser missing')) return;
+    const engine = (await create())!;
+    assert.equal(engine.voices[0]!.name, 'espeak-ng-en-us', 'the preferred voice comes first');
+    const pairs = [];
+    for (const reference of SENTENCES) {
+      const spoken = await speak(engine, { text: reference, voice: 'espeak-ng-en-us' });
+      assert.equal(spoken.sampleRate, ESPEAK_RATE);
+      pairs.push({ reference, hypothesis: await recognize(spoken.samples, spoken.sampleRate) });
+    }
+    const wer = corpusWer(pairs);
+    t.diagnostic(`espeak-ng WER ${(wer * 100).toFixed(1)}% over ${pairs.length} sentences`);
+    assert.ok(wer < WER_LIMIT, JSON.stringify(pairs));
+    // the same recogniser on silence hears nothing: the limit does separate speech from non-speech
+    const silence = await recognize(new Float32Array(ESPEAK_RATE * 2), ESPEAK_RATE);
+    assert.equal(corpusWer([{ reference: SENTENCES[0]!, hypothesis: silence }]), 1);
+    await engine.close();
+  });
+
+  test('speed changes the length, and text is read from stdin, never as options', async (t) => {
+    if (!need(t, hasEspeak, 'espeak-ng is not installed')) return;
+    const engine = (await create())!;
+    const text = '--help -v xx; rm -rf / is just text to read aloud.';
+    const normal = await speak(engine, { text, voice: 'espeak-ng-en-us' });
+    const fast = await speak(engine, { text, voice: 'espeak-ng-en-us', speed: 2 });
+    assert.ok(normal.samples.length > ESPEAK_RATE, 'the whole text was spoken');
+    assert.ok(fast.samples.length < normal.samples.length * 0.7);
+    await assert.rejects(speak(engine, { text: 'hi', voice: 'espeak-ng-xx' }), { code: 'SAT_ERR_TTS_UNKNOWN_VOICE' });
+    await engine.close();
+  });
+
+  test('aborting kills the child process at once and a full queue is refused', async (t) => {
+    if (!need(t, hasEspeak, 'espeak-ng is not installed')) return;
+    const engine = (await create(1))!;
+    const abort = new AbortController();
+    const long = SENTENCES.join(' ').repeat(4);
+    const running = engine.synthesize({ text: long, voice: 'espeak-ng-en-us', signal: abort.signal, onAudio: () => abort.abort() });
+    const queued = engine.synthesize({ text: 'waiting', voice: 'espeak-ng-en-us', onAudio: () => undefined });
+    await assert.rejects(engine.synthesize({ text: 'refused', voice: 'espeak-ng-en-us', onAudio: () => undefined }), { code: 'SAT_ERR_ENGINE_BUSY' });
+    await assert.rejects(running, { code: 'SAT_ERR_ABORTED' });
+    await queued;
+    for (let i = 0; i < 20 && espeakChildren() > 0; i++) await sleep(25);
+    assert.equal(espeakChildren(), 0);
+    await engine.close();
+  });
+
+  test('a missing program means no engine, not a crash', async () => {
+    const engine = await EspeakEngine.create({ program: '/nonexistent/espeak-ng', languages: null, preferred: 'en-us', maxConcurrent: 1, maxQueue: 1, log: quietLog });
+    assert.equal(engine, null);
+  });
+});
