@@ -1,12 +1,11 @@
 /**
  * The satellite as other parts (MQTT, HTTP, CLI) see it: mute (stops all listening), speaker
- * volume (the real playback gain), wake-word choice and speaking text through the local TTS.
- * Mute, volume and the wake-word choice are saved in the state file and survive restarts.
+ * volume (the real playback gain), wake-word choice and local announcements (`speak`, an input
+ * of the satellite's reducer like everything else). Mute, volume and the wake-word choice are
+ * saved in the state file and survive restarts.
  */
-import { floatToInt16Bytes } from '../../audio/pcm.js';
 import type { SatelliteStateName } from '../../core/bus.js';
 import type { SatelliteControl } from '../../core/satellite-control.js';
-import type { TtsEngine } from '../../engines/tts/tts.js';
 import type { WakeModelInfo } from '../../engines/wake/wake.js';
 import { SatelliteError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
@@ -19,11 +18,9 @@ export interface ControllerParts {
   runtime: SatelliteRuntime;
   speaker: Speaker | null;
   wake: WakeListener | null;
-  wakeModels: readonly WakeModelInfo[];
+  /** The wake models installed now. */
+  wakeModels: () => readonly WakeModelInfo[];
   stateFile: SatelliteStateFile;
-  tts: ReadonlyMap<string, TtsEngine>;
-  /** Preferred voice for `speak`; null = the first installed. */
-  ttsVoice: string | null;
   initialVolume: number;
   log: Logger;
 }
@@ -51,7 +48,7 @@ export class SatelliteController implements SatelliteControl {
   }
 
   get wakeWords(): readonly string[] {
-    return this.#parts.wakeModels.map((m) => m.name);
+    return this.#parts.wakeModels().map((m) => m.name);
   }
 
   get activeWakeWord(): string | null {
@@ -72,8 +69,8 @@ export class SatelliteController implements SatelliteControl {
 
   selectWakeWord(name: string): void {
     const { wake, wakeModels, log } = this.#parts;
-    if (!wakeModels.some((m) => m.name === name)) {
-      throw new SatelliteError('SAT_ERR_UNKNOWN_WAKE_WORD', `no local wake model "${name}" (installed: ${this.wakeWords.join(', ') || 'none'})`);
+    if (!wakeModels().some((m) => m.name === name)) {
+      throw new SatelliteError('SAT_ERR_WAKE_MODEL_NOT_FOUND', `no local wake model "${name}" (installed: ${this.wakeWords.join(', ') || 'none'})`);
     }
     if (!wake) throw new SatelliteError('SAT_ERR_NO_LOCAL_WAKE', 'the satellite does not run local wake word detection in this mode');
     wake.listen([name]).then(
@@ -82,32 +79,9 @@ export class SatelliteController implements SatelliteControl {
     );
   }
 
-  async speak(text: string): Promise<void> {
-    const { speaker } = this.#parts;
-    if (!speaker) throw new SatelliteError('SAT_ERR_NO_SPEAKER', 'the satellite has no speaker configured');
-    const { engine, voice } = this.#pickVoice();
-    const stream = speaker.open();
-    try {
-      await engine.synthesize({
-        text,
-        voice: voice.name,
-        onAudio: (samples) => stream.write(floatToInt16Bytes(samples), { rate: voice.sampleRate, width: 2, channels: 1 }),
-      });
-    } catch (err) {
-      stream.abort();
-      throw err;
-    }
-    stream.end();
-    await stream.done;
-  }
-
-  #pickVoice() {
-    const { tts, ttsVoice } = this.#parts;
-    for (const engine of tts.values()) {
-      const voice = ttsVoice ? engine.voices.find((v) => v.name === ttsVoice) : engine.voices[0];
-      if (voice) return { engine, voice };
-    }
-    throw new SatelliteError('SAT_ERR_NO_TTS_VOICE', ttsVoice ? `TTS voice "${ttsVoice}" is not installed` : 'no TTS voice is installed');
+  /** Resolves once the announcement has really played; rejects with a coded error otherwise (see reducer-announce.ts). */
+  speak(text: string): Promise<void> {
+    return this.#parts.runtime.speak(text);
   }
 
   #save(): void {

@@ -1,18 +1,20 @@
 /**
  * Runs the satellite: feeds inputs to the pure reducer one at a time, logs every `from → to`,
- * executes the effects (sending to HA, sounds, timers, the speaker, bus events) and routes each
- * mic chunk where the current state says.
+ * executes the effects (sending to HA, sounds, timers, the speaker, local speech, bus events) and
+ * routes each mic chunk where the current state says.
  */
 import { pcmToFloatMono } from '../../audio/pcm.js';
 import type { CoreBus } from '../../core/bus.js';
+import type { LocalSpeech } from '../../core/satellite/local-speech.js';
 import { step } from '../../core/satellite/reducer.js';
 import { phaseLabel, playbackLabel, type Effect, type Input, type OutgoingEvent, type SatelliteState, type SoundName, type TimerName } from '../../core/satellite/state.js';
 import { micRoute, visibleState, type VisibleState } from '../../core/satellite/views.js';
 import type { EventData, EventType } from '../../wyoming/events.js';
 import type { Logger } from '../../util/logger.js';
-import { errorCode, errorMessage } from '../../util/errors.js';
+import { errorCode, errorMessage, SatelliteError } from '../../util/errors.js';
 import { MIC_OUTPUT_FORMAT } from '../audio/microphone.js';
 import type { Speaker, SpeakerStream } from '../audio/speaker.js';
+import { Announcer } from './satellite-announcer.js';
 import type { PreRollBuffer, VadListener, WakeListener } from './satellite-listeners.js';
 import type { SoundSet } from './satellite-sounds.js';
 
@@ -23,6 +25,8 @@ export interface RuntimeParts {
   initial: SatelliteState;
   send: <T extends EventType>(type: T, data: EventData<T>, payload?: Buffer) => Promise<void>;
   speaker: Speaker | null;
+  /** Audio for local announcements (`speak`). */
+  localSpeech: LocalSpeech;
   sounds: SoundSet;
   wake: WakeListener | null;
   vad: VadListener | null;
@@ -39,6 +43,7 @@ export class SatelliteRuntime {
   #stepping = false;
   readonly #timers = new Map<TimerName, NodeJS.Timeout>();
   readonly #streams = new Map<number, SpeakerStream>();
+  readonly #announcer: Announcer;
   #pendingAudio = 0;
   #streamedSamples = 0;
   #published: string | undefined;
@@ -48,6 +53,7 @@ export class SatelliteRuntime {
   constructor(parts: RuntimeParts) {
     this.#parts = parts;
     this.#state = parts.initial;
+    this.#announcer = new Announcer(parts.localSpeech, parts.log);
     this.#publish();
   }
 
@@ -70,6 +76,17 @@ export class SatelliteRuntime {
     } finally {
       this.#stepping = false;
     }
+  }
+
+  /**
+   * Says `text` on the speaker as a local announcement, through the reducer like any input.
+   * Resolves once it has really played; rejects with a coded error when refused or failed.
+   */
+  speak(text: string): Promise<void> {
+    if (this.#stopped) return Promise.reject(new SatelliteError('SAT_ERR_SHUTTING_DOWN', 'the satellite is stopping'));
+    const { request, done } = this.#announcer.open();
+    this.dispatch({ type: 'speak', request, text });
+    return done;
   }
 
   /** One 16 kHz 16-bit mono chunk from the microphone. */
@@ -104,6 +121,7 @@ export class SatelliteRuntime {
     this.#timers.clear();
     for (const stream of this.#streams.values()) stream.abort();
     this.#streams.clear();
+    this.#announcer.stop();
   }
 
   #apply(input: Input): void {
@@ -116,6 +134,9 @@ export class SatelliteRuntime {
     const playFrom = playbackLabel(before.playback);
     const playTo = playbackLabel(state.playback);
     if (playFrom !== playTo) this.#parts.log.debug({ from: playFrom, to: playTo, input: input.type }, `playback ${playFrom} → ${playTo}`);
+    const micFrom = micRoute(before);
+    const micTo = micRoute(state);
+    if (micFrom !== micTo) this.#parts.log.debug({ from: micFrom, to: micTo, input: input.type }, `mic ${micFrom} → ${micTo}`);
     for (const effect of effects) {
       try {
         this.#execute(effect);
@@ -185,22 +206,35 @@ export class SatelliteRuntime {
       case 'speaker-close': {
         const { stream } = effect;
         const playing = this.#streams.get(stream);
-        this.#streams.delete(stream);
         if (!playing) {
           // No speaker: nothing to play, so nothing to wait for.
           queueMicrotask(() => this.dispatch({ type: 'playback-finished', stream, ok: true }));
           return;
         }
         playing.end();
+        // Kept until it has played, so that a `speaker-abort` can still cut a closed stream short.
+        const finished = (ok: boolean) => {
+          if (this.#streams.get(stream) === playing) this.#streams.delete(stream);
+          this.dispatch({ type: 'playback-finished', stream, ok });
+        };
         playing.done.then(
-          () => this.dispatch({ type: 'playback-finished', stream, ok: true }),
-          () => this.dispatch({ type: 'playback-finished', stream, ok: false }),
+          () => finished(true),
+          () => finished(false),
         );
         return;
       }
       case 'speaker-abort':
         this.#streams.get(effect.stream)?.abort();
         this.#streams.delete(effect.stream);
+        this.#announcer.abort(effect.stream);
+        return;
+      case 'synthesize': {
+        const { stream, text } = effect;
+        this.#announcer.synthesize(stream, text, this.#streams.get(stream), (failure) => this.dispatch({ type: 'synthesis-finished', stream, failure }));
+        return;
+      }
+      case 'speak-result':
+        this.#announcer.answer(effect.request, effect.failure);
         return;
       default:
     }

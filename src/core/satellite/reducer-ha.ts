@@ -2,7 +2,7 @@
 import type { WyomingEvent } from '../../wyoming/events.js';
 import { onAudioChunk, onAudioStart, onAudioStop, onTimerEvent } from './reducer-playback.js';
 import type { Effect, SatelliteState, StepResult } from './state.js';
-import { arm, enterAwake, isStreaming, leave, linkOf, unchanged, withPhase } from './transitions.js';
+import { arm, enterAwake, isOverlay, isStreaming, leave, linkOf, relink, unchanged, withPhase } from './transitions.js';
 
 export function onHaEvent(state: SatelliteState, event: WyomingEvent, at: number): StepResult {
   // The link only forwards the owner's events; anything else (late or stray) is not HA talking to us.
@@ -35,15 +35,15 @@ export function onHaEvent(state: SatelliteState, event: WyomingEvent, at: number
   }
 }
 
-/** `run-satellite`: (re)start listening. A new run ends whatever run was going on. */
+/** `run-satellite`: (re)start listening. A new run ends whatever run was going on; a mute or an announcement keeps it for later. */
 function onRun(state: SatelliteState): StepResult {
-  if (state.name === 'muted') return { state: withPhase(state, { name: 'muted', link: 'running' }), effects: [] };
+  if (isOverlay(state)) return { state: relink(state, 'running'), effects: [] };
   return arm(state, leave(state));
 }
 
 /** `pause-satellite`: stop all listening until the next `run-satellite`. HA cancels its own pipeline. */
 function onPause(state: SatelliteState): StepResult {
-  if (state.name === 'muted') return { state: withPhase(state, { name: 'muted', link: 'paused' }), effects: [] };
+  if (isOverlay(state)) return { state: relink(state, 'paused'), effects: [] };
   if (state.name === 'disconnected' || state.name === 'paused') return unchanged(state);
   return { state: withPhase(state, { name: 'paused' }), effects: leave(state) };
 }

@@ -2,10 +2,12 @@
  * The reducer's handling of HA's audio (TTS replies, announcements) and timers. Each
  * audio-start…audio-stop is one numbered playback stream; `played` goes to HA when the speaker has
  * really finished the last stream. Audio that arrives without `audio-start` (before `synthesize`,
- * or after an `audio-stop`) opens a stream; every chunk is played in its own format.
+ * or after an `audio-stop`) opens a stream; every chunk is played in its own format. HA's audio
+ * cuts a local announcement short (see reducer-announce.ts).
  */
 import { checkFormat, type PcmFormat } from '../../audio/pcm.js';
 import type { EventOf } from '../../wyoming/events.js';
+import { onAnnouncementPlayed, yieldToHomeAssistant } from './reducer-announce.js';
 import type { Effect, SatelliteState, StepResult, TrackedTimer } from './state.js';
 import { arm, unchanged } from './transitions.js';
 
@@ -32,15 +34,18 @@ export function onAudioStart(state: SatelliteState, data: PcmFormat): StepResult
   if (problem) {
     return { state, effects: [{ type: 'send', event: { type: 'error', data: { text: `cannot play audio: ${problem}`, code: 'SAT_ERR_AUDIO_FORMAT' } } }] };
   }
+  const yielded = yieldToHomeAssistant(state);
   // A new audio-start while a stream is open ends that stream first (HA restarting its TTS stream).
-  const before: Effect[] = state.playback.name === 'receiving' ? [{ type: 'speaker-close', stream: state.playback.stream }] : [];
-  return openStream(state, before);
+  const playback = yielded.state.playback;
+  const before: Effect[] = playback.name === 'receiving' ? [{ type: 'speaker-close', stream: playback.stream }] : [];
+  return openStream(yielded.state, [...yielded.effects, ...before]);
 }
 
 export function onAudioChunk(state: SatelliteState, data: PcmFormat, payload: Buffer): StepResult {
   const format = { rate: data.rate, width: data.width, channels: data.channels };
   if (formatError(format) !== null || payload.length === 0) return unchanged(state);
-  const opened = state.playback.name === 'receiving' ? { state, effects: [] as Effect[] } : openStream(state);
+  const yielded = yieldToHomeAssistant(state);
+  const opened = yielded.state.playback.name === 'receiving' ? yielded : openStream(yielded.state, yielded.effects);
   const playback = opened.state.playback;
   if (playback.name !== 'receiving') return opened;
   return { state: opened.state, effects: [...opened.effects, { type: 'speaker-write', stream: playback.stream, format, payload }] };
@@ -54,6 +59,7 @@ export function onAudioStop(state: SatelliteState): StepResult {
 
 /** The speaker finished a stream. `played` only for the stream HA is waiting on. */
 export function onPlaybackFinished(state: SatelliteState, stream: number, ok: boolean): StepResult {
+  if (state.playback.name === 'announcement') return onAnnouncementPlayed(state, stream, ok);
   if (state.playback.name !== 'draining' || state.playback.stream !== stream) return unchanged(state);
   const idle: SatelliteState = { ...state, playback: { name: 'idle' } };
   const played: Effect[] = ok ? [{ type: 'send', event: { type: 'played', data: {} } }] : [];

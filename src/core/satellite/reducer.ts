@@ -3,10 +3,11 @@
  * (inputs carry their time), never touches I/O, and returns the same state object when an input
  * changes nothing. The runtime executes the effects and logs every `from → to`.
  */
+import { onSpeak, onSynthesisFinished } from './reducer-announce.js';
 import { onHaEvent } from './reducer-ha.js';
 import { onPlaybackFinished } from './reducer-playback.js';
 import type { Input, SatelliteState, StepResult } from './state.js';
-import { arm, endStage, enterAwake, leave, linkOf, restore, startStreaming, stopStream, unchanged, withPhase, alwaysRunPipeline } from './transitions.js';
+import { arm, endStage, enterAwake, isHaPlayback, isOverlay, leave, linkOf, relink, restore, startStreaming, stopStream, unchanged, withPhase, alwaysRunPipeline } from './transitions.js';
 
 export function step(state: SatelliteState, input: Input): StepResult {
   switch (input.type) {
@@ -24,6 +25,10 @@ export function step(state: SatelliteState, input: Input): StepResult {
       return onSoundFinished(state, input.sound);
     case 'playback-finished':
       return onPlaybackFinished(state, input.stream, input.ok);
+    case 'speak':
+      return onSpeak(state, input.request, input.text);
+    case 'synthesis-finished':
+      return onSynthesisFinished(state, input.stream, input.failure);
     case 'timer-expired':
       return onTimer(state, input.timer);
     case 'set-muted':
@@ -35,20 +40,20 @@ export function step(state: SatelliteState, input: Input): StepResult {
 
 function onConnected(state: SatelliteState): StepResult {
   if (state.name === 'disconnected') return { state: withPhase(state, { name: 'paused' }), effects: [] };
-  if (state.name === 'muted' && state.link === 'disconnected') return { state: withPhase(state, { name: 'muted', link: 'paused' }), effects: [] };
+  if (isOverlay(state) && state.link === 'disconnected') return { state: relink(state, 'paused'), effects: [] };
   return unchanged(state);
 }
 
-/** HA went away: stop everything that belonged to the link, including its playback. */
+/** HA went away: stop everything that belonged to the link, including its playback (a local announcement plays on). */
 function onDisconnected(state: SatelliteState): StepResult {
   if (state.name === 'disconnected') return unchanged(state);
   const effects = leave(state);
   let next = state;
-  if (state.playback.name !== 'idle') {
+  if (isHaPlayback(state.playback)) {
     effects.push({ type: 'speaker-abort', stream: state.playback.stream });
     next = { ...state, playback: { name: 'idle' } };
   }
-  if (state.name === 'muted') return { state: withPhase(next, { name: 'muted', link: 'disconnected' }), effects };
+  if (isOverlay(next)) return { state: relink(next, 'disconnected'), effects };
   return { state: withPhase(next, { name: 'disconnected' }), effects };
 }
 
@@ -119,8 +124,10 @@ function onMute(state: SatelliteState): StepResult {
   return { state: withPhase(state, { name: 'muted', link }), effects: [...stopStream(state), ...leave(state)] };
 }
 
+/** Unmuting during a local announcement waits for its end before listening again. */
 function onUnmute(state: SatelliteState): StepResult {
   if (state.name !== 'muted') return unchanged(state);
+  if (state.playback.name === 'announcement') return { state: withPhase(state, { name: 'announcing', link: state.link }), effects: [] };
   return restore(state, state.link);
 }
 

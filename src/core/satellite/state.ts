@@ -5,6 +5,7 @@
  * Nothing here touches a socket or a device: the runtime executes the effects.
  */
 import type { PcmFormat } from '../../audio/pcm.js';
+import type { ErrorCode } from '../../util/error-codes.js';
 import type { EventData, EventType, WyomingEvent } from '../../wyoming/events.js';
 
 export type SatelliteMode = 'local-wake' | 'vad' | 'always-streaming';
@@ -50,17 +51,25 @@ export type Phase =
   /** VAD mode: streaming speech to HA, which has not heard its wake word yet. */
   | { name: 'vad-streaming' }
   /** The command was heard (`transcript`); waiting for the spoken response. The mic listens for wake again. */
-  | { name: 'responding' };
+  | { name: 'responding' }
+  /** A local announcement (`speak`) plays: nothing is listened to, so the satellite never hears itself; `link` is what to return to. */
+  | { name: 'announcing'; link: LinkState };
 
 export type PhaseName = Phase['name'];
 
-/** HA's TTS or announcement audio. Each audio-start…audio-stop is one numbered stream; every chunk carries its own format. */
+/**
+ * What the speaker is doing. HA's TTS or announcement audio: each audio-start…audio-stop is one
+ * numbered stream and every chunk carries its own format. A local announcement is a numbered
+ * stream too, fed by the local TTS.
+ */
 export type Playback =
   | { name: 'idle' }
-  /** Audio is arriving for `stream`. */
+  /** HA's audio is arriving for `stream`. */
   | { name: 'receiving'; stream: number }
   /** `audio-stop` came; the speaker is finishing `stream`. */
-  | { name: 'draining'; stream: number };
+  | { name: 'draining'; stream: number }
+  /** A local announcement: its audio is being made (and played as it comes), then the speaker finishes it; `request` awaits the outcome. */
+  | { name: 'announcement'; stream: number; request: number; stage: 'synthesizing' | 'draining' };
 
 export interface TrackedTimer {
   readonly id: string;
@@ -87,6 +96,12 @@ export type TimerName = 'awake-settle' | 'vad-wake' | 'stream-limit' | 'response
 
 export type SoundName = 'awake' | 'done' | 'timer';
 
+/** Why a local announcement was refused or did not play, for its caller. */
+export interface Failure {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
 /** An event for HA, typed like the codec's events. */
 export type OutgoingEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
 
@@ -98,6 +113,10 @@ export type Input =
   | { type: 'speech-detected' }
   | { type: 'sound-finished'; sound: SoundName }
   | { type: 'playback-finished'; stream: number; ok: boolean }
+  /** Someone asked the satellite to say `text` (MQTT `speak`); `request` is answered by a `speak-result`. */
+  | { type: 'speak'; request: number; text: string }
+  /** The local TTS has made all of an announcement's audio (or failed to). */
+  | { type: 'synthesis-finished'; stream: number; failure: Failure | null }
   | { type: 'timer-expired'; timer: TimerName }
   | { type: 'set-muted'; muted: boolean }
   | { type: 'mic-lost' };
@@ -117,7 +136,12 @@ export type Effect =
   | { type: 'speaker-write'; stream: number; format: PcmFormat; payload: Buffer }
   /** No more audio for the stream: report `playback-finished` once it has really played. */
   | { type: 'speaker-close'; stream: number }
+  /** Ends the stream at once; for an announcement, its synthesis stops too. */
   | { type: 'speaker-abort'; stream: number }
+  /** Makes the audio of `text` with the local TTS into the open `stream`; report `synthesis-finished`. */
+  | { type: 'synthesize'; stream: number; text: string }
+  /** Answers a `speak` input: null once the announcement has really played, else why not. */
+  | { type: 'speak-result'; request: number; failure: Failure | null }
   | { type: 'notify-wake'; name: string }
   | { type: 'notify-transcript'; text: string; language: string | null };
 
@@ -134,7 +158,8 @@ export function initialState(settings: SatelliteSettings): SatelliteState {
 export function phaseLabel(state: Phase): string {
   switch (state.name) {
     case 'muted':
-      return `muted(${state.link})`;
+    case 'announcing':
+      return `${state.name}(${state.link})`;
     case 'awake':
       return `awake(${state.stage})`;
     case 'streaming':
@@ -145,5 +170,6 @@ export function phaseLabel(state: Phase): string {
 }
 
 export function playbackLabel(playback: Playback): string {
-  return playback.name === 'idle' ? 'idle' : `${playback.name}#${playback.stream}`;
+  if (playback.name === 'idle') return 'idle';
+  return playback.name === 'announcement' ? `announcement(${playback.stage})#${playback.stream}` : `${playback.name}#${playback.stream}`;
 }

@@ -1,5 +1,5 @@
 /** Building blocks the reducer combines: entering a phase, leaving one, arming for the mode. */
-import type { Effect, LinkState, Phase, SatelliteSettings, SatelliteState, StepResult, TimerName } from './state.js';
+import type { Effect, LinkState, Phase, Playback, SatelliteSettings, SatelliteState, StepResult, TimerName } from './state.js';
 
 export function withPhase(state: SatelliteState, phase: Phase): SatelliteState {
   const { settings, playback, timers, lastWake, nextStream } = state;
@@ -22,10 +22,27 @@ export function linkOf(state: SatelliteState): LinkState {
     case 'paused':
       return 'paused';
     case 'muted':
+    case 'announcing':
       return state.link;
     default:
       return 'running';
   }
+}
+
+/** A phase on top of HA's link (a local mute, a local announcement): link events only change what is underneath. */
+export type Overlay = SatelliteState & { name: 'muted' | 'announcing' };
+
+export function isOverlay(state: SatelliteState): state is Overlay {
+  return state.name === 'muted' || state.name === 'announcing';
+}
+
+export function relink(state: Overlay, link: LinkState): SatelliteState {
+  return withPhase(state, { name: state.name, link });
+}
+
+/** Whether the speaker is playing HA's audio (which belongs to the link) rather than a local announcement. */
+export function isHaPlayback(playback: Playback): playback is Extract<Playback, { name: 'receiving' | 'draining' }> {
+  return playback.name === 'receiving' || playback.name === 'draining';
 }
 
 /** Whether mic audio is going to HA in this phase. */

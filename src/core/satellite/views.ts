@@ -17,7 +17,8 @@ export function micRoute(state: SatelliteState): MicRoute {
     case 'vad-streaming':
       return 'ha';
     default:
-      // disconnected, paused, muted, and awake (the mic is muted while the awake sound plays)
+      // disconnected, paused, muted, awake (the mic is muted while the awake sound plays) and
+      // announcing (the satellite must not wake on or stream its own voice)
       return 'drop';
   }
 }

@@ -6,20 +6,14 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readClip } from '../../helpers/clips.js';
-import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { need } from '../../helpers/system.js';
-import { makeFileDevices, silence, type FileDevices } from '../audio/alsa-file-devices.js';
-import { haveSatelliteParts, satelliteConfig, TTS_CLIP } from '../satellite/wyoming-satellite-fixtures.js';
-import { FakeHomeAssistant } from '../satellite/wyoming-satellite-ha.js';
+import { silence } from '../audio/alsa-file-devices.js';
+import { TTS_CLIP } from '../satellite/wyoming-satellite-fixtures.js';
 import { machineShortId } from '../../../src/adapters/mdns/mdns-identity.js';
 import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
-import { Broker, MOSQUITTO, MqttProbe } from './broker.js';
+import { RIG_PARTS as partsReason, rigReady as ready, startRig, stopRig, type Rig, type StateDoc } from './mqtt-satellite-rig.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const partsReason = 'mosquitto, alsa-utils and the shared openWakeWord models are needed';
-const ready = () => MOSQUITTO !== null && haveSatelliteParts();
-
-type StateDoc = Record<string, any>;
 
 function peak(pcm: Buffer): number {
   let max = 0;
@@ -33,47 +27,6 @@ function repeatedWake(times: number): Buffer {
   const parts = [silence(2)];
   for (let i = 0; i < times; i++) parts.push(alexa, silence(4 - alexa.length / 32000));
   return Buffer.concat(parts);
-}
-
-interface Rig {
-  broker: Broker;
-  devices: FileDevices;
-  daemon: TestDaemon;
-  probe: MqttProbe;
-  ha: FakeHomeAssistant;
-  base: string;
-  /** The next state document (after `from`) that satisfies `check`. */
-  state(check: (doc: StateDoc) => boolean, from?: number): Promise<StateDoc>;
-  command(topic: string, payload: string): Promise<StateDoc>;
-}
-
-async function startRig(name: string, mic: Buffer): Promise<Rig> {
-  const broker = await Broker.start();
-  const devices = makeFileDevices(mic, { mic: `mq${name}mic`, speaker: `mq${name}spk` });
-  const daemon = await startTestDaemon({ ...satelliteConfig(devices), name, mqtt: { url: broker.url } });
-  const base = `speech-satellite/${name}`;
-  const probe = await MqttProbe.connect(broker.url, [`${base}/#`, 'homeassistant/#']);
-  const ha = await FakeHomeAssistant.connect(daemon.satellitePort!);
-  const state = async (check: (doc: StateDoc) => boolean, from = 0) => {
-    const m = await probe.waitFor((x) => x.topic === `${base}/state` && check(JSON.parse(x.text) as StateDoc), from, 15_000, 'a matching state');
-    return JSON.parse(m.text) as StateDoc;
-  };
-  const command = async (topic: string, payload: string) => {
-    const mark = probe.mark();
-    await probe.publish(`${base}/${topic}`, payload);
-    const reply = await probe.waitFor((m) => m.topic === `${base}/response`, mark, 15_000, `response to ${topic}`);
-    return JSON.parse(reply.text) as StateDoc;
-  };
-  return { broker, devices, daemon, probe, ha, base, state, command };
-}
-
-async function stopRig(rig: Rig | undefined): Promise<void> {
-  if (!rig) return;
-  rig.ha.close();
-  await rig.probe.close();
-  await rig.daemon.stop();
-  await rig.broker.stop();
-  rig.devices.cleanup();
 }
 
 describe('MQTT mute of the real satellite', () => {
@@ -96,7 +49,7 @@ describe('MQTT mute of the real satellite', () => {
     const reply = await rig.command('mute/set', 'ON');
     assert.equal(reply['status'], 'ok');
     await rig.state((d) => d['muted'] === true && d['state'] === 'muted');
-    assert.equal(rig.daemon.context.satellite!.muted, true);
+    assert.equal(rig.daemon.satellite!.muted, true);
     await sleep(6_500);
     assert.ok(!ha.types().includes('detection'), 'no detection while muted over MQTT');
 
@@ -141,18 +94,18 @@ describe('MQTT volume, wake word and speak on the real satellite', () => {
 
     const tooLoud = await rig.command('volume/set', '150');
     assert.equal(tooLoud['error']?.code, 'SAT_ERR_MQTT_OUT_OF_RANGE');
-    assert.equal(rig.daemon.context.satellite!.volume, 50, 'an out-of-range volume changes nothing');
+    assert.equal(rig.daemon.satellite!.volume, 50, 'an out-of-range volume changes nothing');
 
-    const words = rig.daemon.context.satellite!.wakeWords;
+    const words = rig.daemon.satellite!.wakeWords;
     const other = words.find((w) => w !== 'alexa');
     if (other) {
       assert.equal((await rig.command('wake_word/set', other))['status'], 'ok');
       await rig.state((d) => d['wake_word'] === other);
     }
     const unknown = await rig.command('wake_word/set', 'abracadabra');
-    assert.equal(unknown['error']?.code, 'SAT_ERR_MQTT_UNKNOWN_WAKE_WORD');
+    assert.equal(unknown['error']?.code, 'SAT_ERR_WAKE_MODEL_NOT_FOUND');
 
-    if (rig.daemon.context.engines.tts.size > 0) {
+    if (rig.daemon.context.speech.voices().length > 0) {
       const before = devices.played().length;
       assert.equal((await rig.command('speak', 'the pasta is ready'))['status'], 'ok');
       const added = devices.played().subarray(before);

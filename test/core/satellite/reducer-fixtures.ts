@@ -9,6 +9,7 @@ import {
   type SatelliteState,
 } from '../../../src/core/satellite/state.js';
 import type { WyomingEvent } from '../../../src/wyoming/events.js';
+import type { ErrorCode } from '../../../src/util/error-codes.js';
 
 export const SETTINGS: SatelliteSettings = {
   mode: 'local-wake',
@@ -90,3 +91,17 @@ export const wakeEffects = (end = 'tts') => [send('detection', { name: 'alexa', 
 export const transcript = ha('transcript', { text: 'turn on the light', language: 'en' });
 export const notifyTranscript: Effect = { type: 'notify-transcript', text: 'turn on the light', language: 'en' };
 export const receiving = (stream: number): Playback => ({ name: 'receiving', stream });
+
+// local announcements
+export const TEXT = 'the pasta is ready';
+export const speakInput = (request = 7): Input => ({ type: 'speak', request, text: TEXT });
+export const announcing = (link: 'disconnected' | 'paused' | 'running'): Phase => ({ name: 'announcing', link });
+export const announcement = (stage: 'synthesizing' | 'draining', stream = 1, request = 7): Playback => ({ name: 'announcement', stream, request, stage });
+/** What accepting `speak` asks for: a speaker stream, and the TTS to fill it. */
+export const startAnnouncement = (stream = 1): Effect[] => [
+  { type: 'speaker-open', stream },
+  { type: 'synthesize', stream, text: TEXT },
+];
+export const spoke = (request = 7): Effect => ({ type: 'speak-result', request, failure: null });
+export const speakFailed = (code: ErrorCode, message: string, request = 7): Effect => ({ type: 'speak-result', request, failure: { code, message } });
+export const BUSY = 'SAT_ERR_SATELLITE_BUSY';

@@ -1,7 +1,7 @@
 /** Where mic audio goes and what users see, for every phase. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialState, type Phase, type SatelliteSettings, type SatelliteState } from '../../../src/core/satellite/state.js';
+import { initialState, type Phase, type Playback, type SatelliteSettings, type SatelliteState } from '../../../src/core/satellite/state.js';
 import { micRoute, visibleState } from '../../../src/core/satellite/views.js';
 
 const SETTINGS: SatelliteSettings = {
@@ -17,8 +17,11 @@ const SETTINGS: SatelliteSettings = {
   timerRepeatDelayMs: 0,
 };
 
-const at = (phase: Phase, mode: SatelliteSettings['mode'] = 'local-wake', playing = false): SatelliteState =>
-  ({ ...initialState({ ...SETTINGS, mode }), ...phase, ...(playing ? { playback: { name: 'draining', stream: 1 } } : {}) }) as SatelliteState;
+const HA_AUDIO: Playback = { name: 'draining', stream: 1 };
+const ANNOUNCEMENT: Playback = { name: 'announcement', stream: 1, request: 1, stage: 'synthesizing' };
+
+const at = (phase: Phase, mode: SatelliteSettings['mode'] = 'local-wake', playing: boolean | Playback = false): SatelliteState =>
+  ({ ...initialState({ ...SETTINGS, mode }), ...phase, ...(playing ? { playback: playing === true ? HA_AUDIO : playing } : {}) }) as SatelliteState;
 
 const ROWS: Array<[string, SatelliteState, string, string]> = [
   ['disconnected', at({ name: 'disconnected' }), 'drop', 'disconnected'],
@@ -34,6 +37,10 @@ const ROWS: Array<[string, SatelliteState, string, string]> = [
   ['responding, local wake', at({ name: 'responding' }), 'wake', 'processing'],
   ['responding, VAD', at({ name: 'responding' }, 'vad'), 'vad', 'processing'],
   ['responding while the answer plays', at({ name: 'responding' }, 'local-wake', true), 'wake', 'speaking'],
+  ['announcing', at({ name: 'announcing', link: 'running' }, 'local-wake', ANNOUNCEMENT), 'drop', 'speaking'],
+  ['announcing in VAD mode', at({ name: 'announcing', link: 'running' }, 'vad', ANNOUNCEMENT), 'drop', 'speaking'],
+  ['announcing without HA', at({ name: 'announcing', link: 'disconnected' }, 'local-wake', ANNOUNCEMENT), 'drop', 'speaking'],
+  ['muted while announcing', at({ name: 'muted', link: 'running' }, 'local-wake', ANNOUNCEMENT), 'drop', 'muted'],
 ];
 
 for (const [what, state, route, visible] of ROWS) {
