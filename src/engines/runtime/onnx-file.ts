@@ -36,12 +36,12 @@ function readVarint(bytes: Uint8Array, at: number): { value: number; next: numbe
   let scale = 1;
   for (let i = 0; i < 10; i++) {
     const byte = bytes[at + i];
-    if (byte === undefined) throw new SatelliteError('SAT_ERR_BAD_MODEL', 'truncated varint in ONNX file');
+    if (byte === undefined) throw new SatelliteError('SAT_ERR_MODEL_INVALID', 'truncated varint in ONNX file');
     value += (byte & 0x7f) * scale;
     scale *= 128;
     if ((byte & 0x80) === 0) return { value, next: at + i + 1 };
   }
-  throw new SatelliteError('SAT_ERR_BAD_MODEL', 'malformed varint in ONNX file');
+  throw new SatelliteError('SAT_ERR_MODEL_INVALID', 'malformed varint in ONNX file');
 }
 
 /** Parses one top-level field header from `head` (bytes starting at file offset `offset`). */
@@ -62,9 +62,9 @@ export function fieldAt(head: Uint8Array, offset: number, fileSize: number): Onn
   } else if (wire === WIRE_FIXED32) {
     end = valueStart + 4;
   } else {
-    throw new SatelliteError('SAT_ERR_BAD_MODEL', `unexpected wire type ${wire} at offset ${offset}: not an ONNX model`);
+    throw new SatelliteError('SAT_ERR_MODEL_INVALID', `unexpected wire type ${wire} at offset ${offset}: not an ONNX model`);
   }
-  if (field === 0 || end > fileSize) throw new SatelliteError('SAT_ERR_BAD_MODEL', `malformed or truncated ONNX file near offset ${offset}`);
+  if (field === 0 || end > fileSize) throw new SatelliteError('SAT_ERR_MODEL_INVALID', `malformed or truncated ONNX file near offset ${offset}`);
   return { field, wire, start: offset, valueStart, end };
 }
 
@@ -83,7 +83,7 @@ export function onnxFields(bytes: Buffer): OnnxField[] {
 async function* fileFields(handle: FileHandle, size: number): AsyncGenerator<OnnxField> {
   const head = Buffer.alloc(HEADER_READ_BYTES);
   for (let at = 0, n = 0; at < size; n++) {
-    if (n >= MAX_FIELDS) throw new SatelliteError('SAT_ERR_BAD_MODEL', 'too many top-level fields: not an ONNX model');
+    if (n >= MAX_FIELDS) throw new SatelliteError('SAT_ERR_MODEL_INVALID', 'too many top-level fields: not an ONNX model');
     const { bytesRead } = await handle.read(head, 0, HEADER_READ_BYTES, at);
     const f = fieldAt(head.subarray(0, bytesRead), at, size);
     yield f;
@@ -115,7 +115,7 @@ async function withFile<T>(path: string, use: (handle: FileHandle, size: number)
   }
 }
 
-/** Reads `metadata_props`. Throws SAT_ERR_MODEL_NOT_FOUND or SAT_ERR_BAD_MODEL. */
+/** Reads `metadata_props`. Throws SAT_ERR_MODEL_NOT_FOUND or SAT_ERR_MODEL_INVALID. */
 export function readOnnxMetadata(path: string): Promise<Record<string, string>> {
   return withFile(path, async (handle, size) => {
     const out: Record<string, string> = {};

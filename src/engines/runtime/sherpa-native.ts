@@ -1,6 +1,6 @@
 /**
- * The narrow surface of sherpa-onnx-node this project uses (the package ships no types), how to
- * load it, and whether its native build can run CUDA.
+ * The one place sherpa-onnx-node is loaded: the narrow surface this project uses (the package
+ * ships no types), how to load it, and whether its native build can run CUDA.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,9 +36,41 @@ export interface SherpaOnlineRecognizer {
   getResult(stream: SherpaOnlineStream): { text: string };
 }
 
+export interface SherpaStream {
+  acceptWaveform(wave: SherpaWave): void;
+}
+
+/** Keyword spotting, used in a worker thread (synchronous like the recognisers). */
+export interface SherpaSpotter {
+  createStream(): SherpaStream;
+  isReady(stream: SherpaStream): boolean;
+  decode(stream: SherpaStream): void;
+  reset(stream: SherpaStream): void;
+  getResult(stream: SherpaStream): { keyword: string };
+}
+
+export interface SherpaGeneratedAudio {
+  samples: Float32Array;
+  sampleRate: number;
+}
+
+/** Text-to-speech: the only sherpa object with an async API, so it runs on the main thread. */
+export interface SherpaOfflineTts {
+  readonly sampleRate: number;
+  readonly numSpeakers: number;
+  generateAsync(request: {
+    text: string;
+    sid: number;
+    speed: number;
+    onProgress?: (info: { samples: Float32Array; progress: number }) => number;
+  }): Promise<SherpaGeneratedAudio>;
+}
+
 export interface SherpaModule {
   OfflineRecognizer: new (config: Record<string, unknown>) => SherpaOfflineRecognizer;
   OnlineRecognizer: new (config: Record<string, unknown>) => SherpaOnlineRecognizer;
+  KeywordSpotter: new (config: unknown) => SherpaSpotter;
+  OfflineTts: { createAsync(config: Record<string, unknown>): Promise<SherpaOfflineTts> };
 }
 
 const require = createRequire(import.meta.url);

@@ -1,7 +1,9 @@
 /**
- * Starts a worker thread that loads a native model and answers `ready` or `load-error`, then
- * relays its messages, and the ModelSlot that owns such a worker. Used for the native objects that
- * have only synchronous methods (sherpa-onnx recognisers, the Silero onnxruntime session).
+ * The one worker host of every worker-backed engine (sherpa-onnx recognisers and keyword spotter,
+ * the Silero onnxruntime session: native objects with only synchronous methods): starts a worker
+ * thread that loads a native model and answers `ready` or `load-error` within a load timeout,
+ * relays its messages, reports a crash, and stops it gracefully. Also the ModelSlot that owns
+ * such a worker.
  */
 import { Worker } from 'node:worker_threads';
 import { SatelliteError } from '../../util/errors.js';
@@ -16,6 +18,32 @@ export interface WorkerHostEvents<Reply> {
 
 type Control = { type: 'ready' } | { type: 'load-error'; message: string };
 
+/** How long loading a model in its worker may take before the worker is given up on. */
+export const WORKER_LOAD_TIMEOUT_MS = 120_000;
+
+/** Flags of the parent that make no sense for a worker (`node --input-type=module -e …`). */
+const PARENT_ONLY_FLAGS = /^--(input-type|eval|print)\b/;
+
+/**
+ * How long a worker may take to finish its current piece of native work and exit on its own.
+ * Terminating a thread while it is inside native code (a decode, an onnxruntime run) can abort the
+ * whole process, so workers are asked first and terminated only past this.
+ */
+export const WORKER_STOP_GRACE_MS = 3_000;
+
+/** What a worker receives when it should exit: it finishes the message in hand, then exits. */
+export const STOP_MESSAGE = { type: 'stop' } as const;
+
+/** Sends `message` (the worker's stop request) and resolves once the thread has exited. */
+export async function stopWorker(worker: Worker, message: unknown): Promise<void> {
+  if (worker.threadId < 0) return; // already gone
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage(message);
+  const timer = setTimeout(() => void worker.terminate(), WORKER_STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
 export class WorkerHost<Request, Reply> {
   readonly #worker: Worker;
   #terminating = false;
@@ -24,17 +52,36 @@ export class WorkerHost<Request, Reply> {
     this.#worker = worker;
   }
 
-  /** Resolves once the worker reports its model loaded; rejects with SAT_ERR_MODEL_LOAD otherwise. */
-  static start<Request, Reply>(url: URL, workerData: unknown, name: string, events: WorkerHostEvents<Reply>): Promise<WorkerHost<Request, Reply>> {
+  /**
+   * Resolves once the worker reports its model loaded; rejects with SAT_ERR_MODEL_LOAD when it
+   * reports a failure, dies, or has not loaded within `loadTimeoutMs`.
+   */
+  static start<Request, Reply>(
+    url: URL,
+    workerData: unknown,
+    name: string,
+    events: WorkerHostEvents<Reply>,
+    loadTimeoutMs = WORKER_LOAD_TIMEOUT_MS,
+  ): Promise<WorkerHost<Request, Reply>> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(url, { workerData });
+      const execArgv = process.execArgv.filter((a) => !PARENT_ONLY_FLAGS.test(a));
+      const worker = new Worker(url, { workerData, name, execArgv });
       const host = new WorkerHost<Request, Reply>(worker);
       let ready = false;
-      const fail = (message: string, cause?: unknown) => reject(new SatelliteError('SAT_ERR_MODEL_LOAD', `${name}: ${message}`, { cause }));
+      const fail = (message: string, cause?: unknown) => {
+        clearTimeout(timer);
+        reject(new SatelliteError('SAT_ERR_MODEL_LOAD', `${name}: ${message}`, { cause }));
+      };
+      const timer = setTimeout(() => {
+        host.#terminating = true;
+        void worker.terminate();
+        fail(`not loaded after ${loadTimeoutMs} ms`);
+      }, loadTimeoutMs);
       worker.on('message', (message: Reply | Control) => {
         const control = message as Control;
         if (!ready && control.type === 'ready') {
           ready = true;
+          clearTimeout(timer);
           resolve(host);
         } else if (!ready && control.type === 'load-error') {
           host.#terminating = true;
@@ -53,13 +100,23 @@ export class WorkerHost<Request, Reply> {
     });
   }
 
+  /** Lets the process exit while the worker idles (an engine that keeps a worker ref'd only while replies are due). */
+  unref(): void {
+    this.#worker.unref();
+  }
+
+  ref(): void {
+    this.#worker.ref();
+  }
+
   post(message: Request, transfer: ArrayBuffer[] = []): void {
     this.#worker.postMessage(message, transfer);
   }
 
+  /** Asks the worker to finish what it is doing and exit; terminates it if it has not within the grace period. */
   async terminate(): Promise<void> {
     this.#terminating = true;
-    await this.#worker.terminate();
+    await stopWorker(this.#worker, STOP_MESSAGE);
   }
 }
 

@@ -4,36 +4,12 @@
  * unload, bounded queue), and streaming samples out through `generateAsync`'s progress callback,
  * which sherpa calls once per sentence batch; returning 0 from it stops the generation.
  */
-import { createRequire } from 'node:module';
 import { ModelSlot } from '../runtime/model-slot.js';
+import { loadSherpa, type SherpaOfflineTts } from '../runtime/sherpa-native.js';
 import type { EngineRuntimeOptions } from '../types.js';
 import { SatelliteError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import type { TtsEngine, TtsRequest, TtsVoiceInfo } from './tts.js';
-
-/** The narrow surface of sherpa-onnx-node used here (the package ships no types). */
-export interface SherpaOfflineTts {
-  readonly sampleRate: number;
-  readonly numSpeakers: number;
-  generateAsync(request: {
-    text: string;
-    sid: number;
-    speed: number;
-    onProgress?: (info: { samples: Float32Array; progress: number }) => number;
-  }): Promise<{ samples: Float32Array; sampleRate: number }>;
-}
-
-interface SherpaModule {
-  OfflineTts: { createAsync(config: Record<string, unknown>): Promise<SherpaOfflineTts> };
-}
-
-const require = createRequire(import.meta.url);
-let sherpaModule: SherpaModule | undefined;
-
-function sherpa(): SherpaModule {
-  sherpaModule ??= require('sherpa-onnx-node') as SherpaModule;
-  return sherpaModule;
-}
 
 /** sherpa splits long text into batches of this many sentences; 1 streams each sentence. */
 const SENTENCES_PER_BATCH = 1;
@@ -83,7 +59,7 @@ export class SherpaTts {
     return this.#slot.loadCount;
   }
 
-  async preload(): Promise<void> {
+  async load(): Promise<void> {
     await this.#slot.get();
   }
 
@@ -123,7 +99,7 @@ export class SherpaTts {
       maxNumSentences: SENTENCES_PER_BATCH,
     };
     try {
-      return await sherpa().OfflineTts.createAsync(config);
+      return await loadSherpa().OfflineTts.createAsync(config);
     } catch (err) {
       throw new SatelliteError('SAT_ERR_MODEL_LOAD', `cannot load TTS model ${name}: ${(err as Error).message}`, { cause: err });
     }
@@ -131,7 +107,7 @@ export class SherpaTts {
 }
 
 export function abortError(): SatelliteError {
-  return new SatelliteError('SAT_ERR_ABORTED', 'synthesis cancelled');
+  return new SatelliteError('SAT_ERR_CANCELLED', 'synthesis cancelled');
 }
 
 /**
@@ -150,8 +126,8 @@ export abstract class SherpaTtsEngine implements TtsEngine {
     return this.tts.loaded;
   }
 
-  preload(): Promise<void> {
-    return this.tts.preload();
+  load(): Promise<void> {
+    return this.tts.load();
   }
 
   async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {

@@ -1,13 +1,16 @@
 /** Messages between the offline engine and its worker thread. */
 
-export type OfflineRequest = {
-  type: 'decode';
-  id: number;
-  samples: Float32Array;
-  sampleRate: number;
-  /** Full recogniser config to switch to first (Whisper language/task), when it changed. */
-  config?: Record<string, unknown> | undefined;
-};
+export type OfflineRequest =
+  | {
+      type: 'decode';
+      id: number;
+      samples: Float32Array;
+      sampleRate: number;
+      /** Full recogniser config to switch to first (Whisper language/task), when it changed. */
+      config?: Record<string, unknown> | undefined;
+    }
+  /** Exit once the messages before this one are handled (see runtime/worker-host.ts). */
+  | { type: 'stop' };
 
 export type OfflineReply =
   | { type: 'ready' }

@@ -21,6 +21,8 @@ try {
 }
 
 port.on('message', (m: OfflineRequest) => {
+  // Asked to stop: the decode before this message has finished; no native call is running.
+  if (m.type === 'stop') process.exit(0);
   try {
     if (m.config) recognizer.setConfig(m.config);
     const stream = recognizer.createStream();

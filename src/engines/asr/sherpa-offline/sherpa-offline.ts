@@ -42,7 +42,7 @@ function modelSection(spec: AsrModelSpec, language: string, task: AsrTask): Reco
     case 'transducer':
       return { transducer: { encoder: f.encoder, decoder: f.decoder, joiner: f.joiner } };
     default:
-      throw new SatelliteError('SAT_ERR_CONFIG', `${spec.family} is not an offline sherpa-onnx family`);
+      throw new SatelliteError('SAT_ERR_CONFIG_INVALID', `${spec.family} is not an offline sherpa-onnx family`);
   }
 }
 

@@ -4,7 +4,9 @@ export type OnlineRequest =
   | { type: 'open'; id: number }
   | { type: 'audio'; id: number; samples: Float32Array; sampleRate: number }
   | { type: 'finish'; id: number; tailPadding: number; sampleRate: number }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** Exit once the messages before this one are handled (see runtime/worker-host.ts). */
+  | { type: 'stop' };
 
 export type OnlineReply =
   | { type: 'ready' }

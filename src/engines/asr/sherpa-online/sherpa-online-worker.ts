@@ -45,7 +45,7 @@ function decodeReady(entry: { stream: SherpaOnlineStream; text: string }, always
   return text;
 }
 
-function handle(message: OnlineRequest): void {
+function handle(message: Exclude<OnlineRequest, { type: 'stop' }>): void {
   if (message.type === 'open') {
     streams.set(message.id, { stream: recognizer.createStream(), text: '' });
     return;
@@ -68,6 +68,8 @@ function handle(message: OnlineRequest): void {
 }
 
 port.on('message', (message: OnlineRequest) => {
+  // Asked to stop: everything before this message is done, and no native call is running.
+  if (message.type === 'stop') process.exit(0);
   try {
     handle(message);
   } catch (err) {

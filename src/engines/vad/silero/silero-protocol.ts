@@ -7,7 +7,9 @@ export const SILERO_WINDOW = 512;
 export type SileroRequest =
   | { type: 'open'; id: number }
   | { type: 'audio'; id: number; seq: number; samples: Float32Array }
-  | { type: 'close'; id: number };
+  | { type: 'close'; id: number }
+  /** Exit once the messages before this one are handled (see runtime/worker-host.ts). */
+  | { type: 'stop' };
 
 export type SileroReply =
   | { type: 'ready' }

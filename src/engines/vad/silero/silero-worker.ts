@@ -4,8 +4,8 @@
  * window yields one speech probability. onnxruntime-node runs inference synchronously under its
  * promise API, so it lives here, off the main thread.
  */
-import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { ort as onnxruntime } from '../../runtime/ort-session.js';
 import { SILERO_SAMPLE_RATE, SILERO_WINDOW, type SileroReply, type SileroRequest, type SileroWorkerConfig } from './silero-protocol.js';
 
 interface OrtTensor {
@@ -13,6 +13,7 @@ interface OrtTensor {
 }
 interface OrtSession {
   run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
 }
 interface Ort {
   InferenceSession: { create(path: string, options: Record<string, unknown>): Promise<OrtSession> };
@@ -26,7 +27,8 @@ const SAMPLE_RATE = BigInt(SILERO_SAMPLE_RATE);
 
 const port = parentPort!;
 const post = (m: SileroReply) => port.postMessage(m);
-const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
+// onnxruntime-node is loaded in one place (runtime/ort-session.ts); this narrow view is all the worker needs.
+const ort = onnxruntime as unknown as Ort;
 const { model, numThreads } = (workerData as { config: SileroWorkerConfig }).config;
 
 interface StreamState {
@@ -54,6 +56,11 @@ async function windowProbability(s: StreamState, window: Float32Array): Promise<
 }
 
 async function handle(m: SileroRequest): Promise<void> {
+  // Asked to stop: the onnxruntime run before this message has finished.
+  if (m.type === 'stop') {
+    await session.release().catch(() => undefined);
+    process.exit(0);
+  }
   if (m.type === 'open') {
     streams.set(m.id, { state: new Float32Array(STATE_SIZE), context: new Float32Array(CONTEXT), pending: new Float32Array(0) });
     return;

@@ -6,7 +6,7 @@
  * it pre-tokenised. Each phrase becomes one wake model named after its `@NAME`.
  */
 import { SatelliteError } from '../../../util/errors.js';
-import { phraseFromName } from '../openwakeword/openwakeword-files.js';
+import { phraseFromName } from '../wake-names.js';
 import { WORD_BOUNDARY, type UnigramTokenizer } from './sentencepiece.js';
 
 export interface KeywordSpec {

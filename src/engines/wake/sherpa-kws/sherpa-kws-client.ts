@@ -1,54 +1,31 @@
 /**
- * The daemon side of one keyword-spotter worker thread: starts it, waits until the spotter has
- * loaded, and turns `accept` messages into promises answered in order. A worker that dies fails
- * every pending request with a coded error instead of leaving callers waiting.
+ * The daemon side of one keyword-spotter worker thread, on the shared worker host (load timeout,
+ * crash report, graceful stop): turns `accept` messages into promises answered in order. A worker
+ * that dies fails every pending request with a coded error instead of leaving callers waiting.
  */
-import { Worker } from 'node:worker_threads';
 import { SatelliteError } from '../../../util/errors.js';
 import type { FromWorker, KwsHit, SpotterConfig, ToWorker } from './sherpa-kws-protocol.js';
-
-/** How long loading a spotter may take before the worker is given up on. */
-export const KWS_LOAD_TIMEOUT_MS = 60_000;
+import { WorkerHost } from '../../runtime/worker-host.js';
 
 const WORKER_URL = new URL('./sherpa-kws-worker.js', import.meta.url);
-/** Flags of the parent that make no sense for a worker (`node --input-type=module -e …`). */
-const PARENT_ONLY_FLAGS = /^--(input-type|eval|print)\b/;
 
 export class KwsWorkerClient {
-  readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (hits: KwsHit[]) => void; reject: (err: Error) => void }>();
+  #host!: WorkerHost<ToWorker, FromWorker>;
   #seq = 0;
   #dead: Error | undefined;
   #onDeath: ((err: Error) => void) | undefined;
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
-  }
+  private constructor() {}
 
-  /** Spawns a worker and resolves once its spotter is loaded. */
+  /** Spawns a worker and resolves once its spotter is loaded (SAT_ERR_MODEL_LOAD otherwise). */
   static async start(config: SpotterConfig, name: string): Promise<KwsWorkerClient> {
-    const execArgv = process.execArgv.filter((a) => !PARENT_ONLY_FLAGS.test(a));
-    const worker = new Worker(WORKER_URL, { workerData: { config }, name, execArgv });
-    const client = new KwsWorkerClient(worker);
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        void worker.terminate();
-        reject(new SatelliteError('SAT_ERR_MODEL_LOAD', `keyword spotter ${name}: ${err.message}`, { cause: err }));
-      };
-      const timer = setTimeout(() => fail(new Error(`not loaded after ${KWS_LOAD_TIMEOUT_MS} ms`)), KWS_LOAD_TIMEOUT_MS);
-      const first = (message: FromWorker) => {
-        worker.off('message', first);
-        if (message.op === 'ready') {
-          clearTimeout(timer);
-          resolve();
-        } else fail(new Error(message.op === 'failed' ? message.message : `unexpected ${message.op}`));
-      };
-      worker.on('message', first);
-      worker.once('error', fail);
+    const client = new KwsWorkerClient();
+    client.#host = await WorkerHost.start<ToWorker, FromWorker>(WORKER_URL, { config }, `keyword spotter ${name}`, {
+      onMessage: (message) => client.#reply(message),
+      onCrash: (err) => client.#die(new SatelliteError('SAT_ERR_WAKE_FAILED', `keyword spotter stopped: ${err.message}`, { cause: err }), true),
     });
-    client.#listen();
-    worker.unref(); // an idle spotter never holds the process open
+    client.#host.unref(); // an idle spotter never holds the process open
     return client;
   }
 
@@ -58,15 +35,15 @@ export class KwsWorkerClient {
   }
 
   open(id: number): void {
-    this.#post({ op: 'open', id });
+    this.#post({ type: 'open', id });
   }
 
   reset(id: number): void {
-    this.#post({ op: 'reset', id });
+    this.#post({ type: 'reset', id });
   }
 
   close(id: number): void {
-    this.#post({ op: 'close', id });
+    this.#post({ type: 'close', id });
   }
 
   /** Sends audio (the array is transferred, so callers pass a copy) and resolves with the hits. */
@@ -75,32 +52,28 @@ export class KwsWorkerClient {
     const seq = ++this.#seq;
     return new Promise((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
-      if (this.#pending.size === 1) this.#worker.ref(); // an awaited reply keeps the process alive
-      this.#worker.postMessage({ op: 'accept', id, seq, samples } satisfies ToWorker, [samples.buffer as ArrayBuffer]);
+      if (this.#pending.size === 1) this.#host.ref(); // an awaited reply keeps the process alive
+      this.#host.post({ type: 'accept', id, seq, samples }, [samples.buffer as ArrayBuffer]);
     });
   }
 
   async terminate(): Promise<void> {
     this.#die(new SatelliteError('SAT_ERR_ENGINE_CLOSED', 'keyword spotter closed'), false);
-    await this.#worker.terminate();
+    await this.#host.terminate();
   }
 
   #post(message: ToWorker): void {
-    if (!this.#dead) this.#worker.postMessage(message);
+    if (!this.#dead) this.#host.post(message);
   }
 
-  #listen(): void {
-    this.#worker.on('message', (message: FromWorker) => {
-      if (message.op !== 'accepted' && message.op !== 'error') return;
-      const waiter = this.#pending.get(message.seq);
-      if (!waiter) return;
-      this.#pending.delete(message.seq);
-      if (this.#pending.size === 0) this.#worker.unref();
-      if (message.op === 'accepted') waiter.resolve(message.hits);
-      else waiter.reject(new SatelliteError('SAT_ERR_WAKE_FAILED', message.message));
-    });
-    this.#worker.on('error', (err) => this.#die(new SatelliteError('SAT_ERR_WAKE_FAILED', `keyword spotter failed: ${err.message}`, { cause: err }), true));
-    this.#worker.on('exit', (code) => this.#die(new SatelliteError('SAT_ERR_WAKE_FAILED', `keyword spotter stopped (exit ${code})`), true));
+  #reply(message: FromWorker): void {
+    if (message.type !== 'accepted' && message.type !== 'error') return;
+    const waiter = this.#pending.get(message.seq);
+    if (!waiter) return;
+    this.#pending.delete(message.seq);
+    if (this.#pending.size === 0) this.#host.unref();
+    if (message.type === 'accepted') waiter.resolve(message.hits);
+    else waiter.reject(new SatelliteError('SAT_ERR_WAKE_FAILED', message.message));
   }
 
   #die(err: Error, unexpected: boolean): void {

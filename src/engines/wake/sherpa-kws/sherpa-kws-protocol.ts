@@ -23,10 +23,12 @@ export interface KwsWorkerData {
 }
 
 export type ToWorker =
-  | { op: 'open'; id: number }
-  | { op: 'accept'; id: number; seq: number; samples: Float32Array }
-  | { op: 'reset'; id: number }
-  | { op: 'close'; id: number };
+  | { type: 'open'; id: number }
+  | { type: 'accept'; id: number; seq: number; samples: Float32Array }
+  | { type: 'reset'; id: number }
+  | { type: 'close'; id: number }
+  /** Exit once the messages before this one are handled (see runtime/worker-host.ts). */
+  | { type: 'stop' };
 
 export interface KwsHit {
   /** The `@` tag of the phrase. */
@@ -36,7 +38,7 @@ export interface KwsHit {
 }
 
 export type FromWorker =
-  | { op: 'ready'; ms: number }
-  | { op: 'failed'; message: string }
-  | { op: 'accepted'; id: number; seq: number; hits: KwsHit[] }
-  | { op: 'error'; id: number; seq: number; message: string };
+  | { type: 'ready' }
+  | { type: 'load-error'; message: string }
+  | { type: 'accepted'; id: number; seq: number; hits: KwsHit[] }
+  | { type: 'error'; id: number; seq: number; message: string };

@@ -3,8 +3,8 @@
  * and never on the daemon's event loop. Streams are addressed by id; audio is decoded in small
  * steps so each reported phrase carries the audio position where it was found.
  */
-import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadSherpa, type SherpaSpotter, type SherpaStream } from '../../runtime/sherpa-native.js';
 import type { FromWorker, KwsHit, KwsWorkerData, ToWorker } from './sherpa-kws-protocol.js';
 import { droppedNative } from '../../runtime/worker-gc.js';
 
@@ -12,32 +12,16 @@ import { droppedNative } from '../../runtime/worker-gc.js';
 const STEP_SAMPLES = 1_600;
 const SAMPLE_RATE = 16_000;
 
-interface SherpaStream {
-  acceptWaveform(wave: { samples: Float32Array; sampleRate: number }): void;
-}
-interface SherpaSpotter {
-  createStream(): SherpaStream;
-  isReady(stream: SherpaStream): boolean;
-  decode(stream: SherpaStream): void;
-  reset(stream: SherpaStream): void;
-  getResult(stream: SherpaStream): { keyword: string };
-}
-interface SherpaModule {
-  KeywordSpotter: new (config: unknown) => SherpaSpotter;
-}
-
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 const streams = new Map<number, { stream: SherpaStream; fed: number }>();
 let spotter: SherpaSpotter;
 
 try {
-  const started = Date.now();
-  const sherpa = createRequire(import.meta.url)('sherpa-onnx-node') as SherpaModule;
-  spotter = new sherpa.KeywordSpotter((workerData as KwsWorkerData).config);
-  send({ op: 'ready', ms: Date.now() - started });
+  spotter = new (loadSherpa().KeywordSpotter)((workerData as KwsWorkerData).config);
+  send({ type: 'ready' });
 } catch (err) {
-  send({ op: 'failed', message: (err as Error).message });
+  send({ type: 'load-error', message: (err as Error).message });
 }
 
 function accept(id: number, samples: Float32Array): KwsHit[] {
@@ -61,7 +45,11 @@ function accept(id: number, samples: Float32Array): KwsHit[] {
 }
 
 port.on('message', (message: ToWorker) => {
-  switch (message.op) {
+  switch (message.type) {
+    case 'stop':
+      // Everything before this message is done: no native call is running.
+      process.exit(0);
+      break;
     case 'open':
     case 'reset':
       if (streams.has(message.id)) droppedNative();
@@ -72,9 +60,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'accept':
       try {
-        send({ op: 'accepted', id: message.id, seq: message.seq, hits: accept(message.id, message.samples) });
+        send({ type: 'accepted', id: message.id, seq: message.seq, hits: accept(message.id, message.samples) });
       } catch (err) {
-        send({ op: 'error', id: message.id, seq: message.seq, message: (err as Error).message });
+        send({ type: 'error', id: message.id, seq: message.seq, message: (err as Error).message });
       }
       break;
   }

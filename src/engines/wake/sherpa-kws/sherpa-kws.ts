@@ -147,7 +147,7 @@ export class KwsEngine implements WakeEngine {
     return this.#specs.map(formatKeywordLine);
   }
 
-  async preload(): Promise<void> {
+  async load(): Promise<void> {
     await this.#slot.get();
   }
 
