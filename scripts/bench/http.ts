@@ -62,7 +62,7 @@ async function transcribeHttp(url: string, clip: Clip): Promise<number> {
 }
 
 async function transcribeDirect(daemon: TestDaemon, clip: Clip): Promise<number> {
-  const engine = daemon.context.engines.asr.get(ZIPFORMER)!;
+  const engine = daemon.context.speech.engine('asr', ZIPFORMER)!;
   const started = performance.now();
   const session = await engine.createSession({});
   session.accept(clip.samples);

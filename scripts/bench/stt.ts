@@ -15,7 +15,7 @@ import { discoverAsrModels } from '../../src/engines/asr/model-discovery.js';
 import type { AsrModelSpec } from '../../src/engines/asr/model-spec.js';
 import { loadSherpa } from '../../src/engines/runtime/sherpa-native.js';
 import { onlineRecognizerConfig } from '../../src/engines/asr/sherpa-online/sherpa-online.js';
-import { createAsrEngine } from '../../src/wiring/stt.js';
+import { createAsrEngine } from '../../src/engines/registry.js';
 import { SileroVadFactory } from '../../src/engines/vad/silero/silero.js';
 import { startTestDaemon } from '../../test/helpers/daemon.js';
 import { asrFixtures } from '../../test/helpers/asr-fixtures.js';

@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { resolveVoice, type VoiceChoice } from '../../src/core/tts-voices.js';
-import { splitSentences } from '../../src/core/tts-sentences.js';
+import type { VoiceChoice } from '../../src/core/speech/select-voice.js';
+import { splitSentences } from '../../src/core/speech/tts-sentences.js';
 import { startTestDaemon, type TestDaemon } from '../../test/helpers/daemon.js';
 import type { BenchClientReply, BenchClientRequest } from '../fixtures/tts-bench-client.js';
 import { systemEspeakDataDir, writeKokoroFixture, writePiperFixture } from '../fixtures/tts-fixtures.js';
@@ -86,7 +86,7 @@ function judged(fixture: boolean, target: string, pass: boolean): { target?: str
 }
 
 async function benchVoice(daemon: TestDaemon, client: RemoteClient, name: string, note: string, fixture: boolean): Promise<BenchResult[]> {
-  const choice = resolveVoice(daemon.context.engines.tts, { name });
+  const choice = daemon.context.speech.pickVoice({ name });
   await direct(choice, 'Warm up.'); // loads the model
   await client.ask({ kind: 'classic', text: 'Warm up the connection.', voice: name });
   let synthMs = 0;
@@ -150,13 +150,11 @@ export async function bench(): Promise<BenchResult[]> {
 
   const daemon = await startTestDaemon({ models_dir: modelsDir, tts: { espeak: { voices: ['en-us'] } }, log: { level: 'warn' } });
   try {
-    for (const engine of daemon.context.engines.tts.values()) {
-      for (const v of engine.voices) {
-        const fixture = v.name === 'piper-fixture' || v.name === 'fixture_kokoro';
-        // a real Kokoro model has dozens of speakers with the same speed: measure the first
-        const measured = v.backend === 'kokoro' && !fixture ? v.name === engine.voices[0]!.name : true;
-        if (measured) voices.push({ name: v.name, fixture, note: fixture ? 'structural fixture: protocol and streaming cost only' : `${v.backend}, ${v.sampleRate} Hz` });
-      }
+    for (const { engine, voice: v } of daemon.context.speech.voices()) {
+      const fixture = v.name === 'piper-fixture' || v.name === 'fixture_kokoro';
+      // a real Kokoro model has dozens of speakers with the same speed: measure the first
+      const measured = v.backend === 'kokoro' && !fixture ? v.name === engine.voices[0]!.name : true;
+      if (measured) voices.push({ name: v.name, fixture, note: fixture ? 'structural fixture: protocol and streaming cost only' : `${v.backend}, ${v.sampleRate} Hz` });
     }
     const results: BenchResult[] = [];
     if (!voices.some((v) => v.name === 'espeak-ng-en-us')) {

@@ -6,11 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { encodeWav } from '../audio/wav.js';
-import { synthesizeToPcm } from '../core/tts-synthesize.js';
-import { allVoices } from '../core/tts-voices.js';
 import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
-import { buildTtsEngines } from '../wiring/tts.js';
+import { oneShotSpeech } from '../wiring/speech.js';
 import { globalOptions, loadFromArgs, type GlobalArgs } from './options.js';
 
 type SpeakArgs = GlobalArgs & {
@@ -31,14 +29,14 @@ async function speak(args: SpeakArgs): Promise<void> {
   const { config } = loadFromArgs(args);
   // Logs go to stderr: stdout may carry the WAV.
   const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, format: 'pretty', destination: process.stderr });
-  const engines = await buildTtsEngines(config, log);
+  const speech = await oneShotSpeech(config, log);
   try {
     if (args['list-voices']) {
       // `speak --list-voices | head` closes the pipe early: that is not an error.
       process.stdout.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'EPIPE') process.exit(0);
       });
-      for (const { voice } of allVoices(engines)) {
+      for (const { voice } of speech.voices()) {
         const speakers = voice.speakers ? `  speakers: ${voice.speakers.join(', ')}` : '';
         process.stdout.write(`${voice.name}\t${voice.languages.join(',')}\t${voice.sampleRate} Hz\t${voice.description}${speakers}\n`);
       }
@@ -49,15 +47,15 @@ async function speak(args: SpeakArgs): Promise<void> {
     // yargs turns a bare `-` into an empty string.
     const fromStdin = args.text === '-' || (args.text === '' && process.argv.includes('-'));
     const text = fromStdin ? readFileSync(0, 'utf8') : args.text;
-    const { choice, format, pcm } = await synthesizeToPcm(engines, {
+    // The same cleanup, sentence splitting and voice rule as a Wyoming request.
+    const parts: Buffer[] = [];
+    let format = { rate: 0, width: 2, channels: 1 };
+    const choice = await speech.speak(
       text,
-      voice: args.voice,
-      speaker: args.speaker,
-      defaultVoice: config.tts.default_voice,
-      speed: args.speed ?? config.tts.speed,
-      maxTextChars: config.tts.max_text_chars,
-      samplesPerChunk: SAMPLES_PER_CHUNK,
-    });
+      { start: async (f) => void (format = f), chunk: async (pcm) => void parts.push(pcm), stop: async () => undefined },
+      { voice: { name: args.voice, speaker: args.speaker }, speed: args.speed ?? config.tts.speed, samplesPerChunk: SAMPLES_PER_CHUNK },
+    );
+    const pcm = Buffer.concat(parts);
     const wav = encodeWav(pcm, format);
     if (args.output === '-') process.stdout.write(wav);
     else {
@@ -66,7 +64,7 @@ async function speak(args: SpeakArgs): Promise<void> {
       process.stderr.write(`wrote ${args.output}: ${seconds.toFixed(2)} s with voice ${choice.voice.name}\n`);
     }
   } finally {
-    for (const engine of engines.values()) await engine.close();
+    await speech.close();
   }
 }
 

@@ -6,11 +6,9 @@
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { parseWav } from '../audio/wav.js';
-import { SttSession } from '../core/stt-session.js';
-import { pickAsrEngine } from '../core/stt-select.js';
 import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
-import { buildAsrEngines, buildVadFactory, vadSettings } from '../wiring/stt.js';
+import { oneShotSpeech } from '../wiring/speech.js';
 import { globalOptions, loadFromArgs, type GlobalArgs } from './options.js';
 
 type TranscribeArgs = GlobalArgs & {
@@ -30,29 +28,20 @@ async function transcribe(args: TranscribeArgs): Promise<void> {
   const { config } = loadFromArgs(args);
   // Logs go to stderr: stdout carries the transcript.
   const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, format: 'pretty', destination: process.stderr });
-  const built = await buildAsrEngines(config, log);
-  const engines = new Map([...built].map(([name, b]) => [name, b.engine]));
-  const vad = await buildVadFactory(config, log);
+  const speech = await oneShotSpeech(config, log);
   try {
     if (args['list-models']) {
-      for (const e of engines.values()) process.stdout.write(`${e.info.name}\t${e.info.backend}\t${e.info.languages.join(',')}\t${e.info.description}\n`);
+      for (const m of speech.asrModels()) process.stdout.write(`${m.name}\t${m.backend}\t${m.languages.join(',')}\t${m.description}\n`);
       return;
     }
     if (!args.file) throw new SatelliteError('SAT_ERR_USAGE', 'give the WAV file to transcribe');
     const wav = parseWav(readFileSync(args.file));
-    const engine = pickAsrEngine(engines, { name: args.model, language: args.language, defaultModel: config.stt.default_model });
+    // The same rule and session as a Wyoming request: model by name, language, default, preference.
+    const engine = speech.pickAsr({ name: args.model, language: args.language });
     const started = performance.now();
     await engine.load?.();
     const loaded = performance.now();
-    const session = await SttSession.open({
-      engine,
-      vad,
-      vadSettings: vadSettings(config),
-      language: args.language,
-      maxUtteranceSeconds: config.stt.max_utterance_s,
-      endpointOnSilence: false,
-      trimSilence: config.stt.trim_silence,
-    });
+    const { session } = await speech.openTranscription({ name: engine.info.name, language: args.language });
     const { format } = wav;
     const step = Math.max(1, Math.round(format.rate * CHUNK_SECONDS)) * format.width * format.channels;
     session.start(format);
@@ -80,8 +69,7 @@ async function transcribe(args: TranscribeArgs): Promise<void> {
       })}\n`,
     );
   } finally {
-    for (const engine of engines.values()) await engine.close();
-    await vad?.close();
+    await speech.close();
   }
 }
 

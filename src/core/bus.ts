@@ -15,8 +15,10 @@ export interface CoreEvents {
   transcript: { text: string; language: string | null; source: 'satellite' | 'provider'; at: Date };
   /** One provider request finished. */
   'provider-request': { service: string; ok: boolean; ms: number; code?: string };
-  /** Installed models changed (a pull finished, a folder appeared). */
+  /** Something on disk may have changed the installed models (a pull finished): rescan. */
   'models-changed': { kind: string };
+  /** The installed set of one kind changed (after a rescan), by engine id. */
+  'speech-changed': { kind: 'asr' | 'vad' | 'tts' | 'wake'; added: string[]; removed: string[] };
   /** The satellite's link to Home Assistant went up or down. */
   'ha-connection': { connected: boolean };
 }

@@ -26,6 +26,8 @@ export class ProviderStats {
   readonly #services = new Map<string, ServiceStats>();
   readonly #loop: IntervalHistogram;
   readonly #started = Date.now();
+  /** When the daemon started (reported as `created` of models, and uptime). */
+  readonly startedAt = new Date(this.#started);
 
   constructor(bus: CoreBus) {
     this.#loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });

@@ -6,6 +6,7 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import type { ErrorCode } from '../util/error-codes.js';
 import { SatelliteError } from '../util/errors.js';
 import { openTunnel, proxyAuthHeader, proxyFor } from './proxy.js';
 
@@ -39,7 +40,7 @@ export interface HttpResponse {
 export class DownloadError extends SatelliteError {
   override readonly name = 'DownloadError';
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly retryable: boolean,
     readonly status?: number,

@@ -1,20 +1,27 @@
 /** Starts the OpenAI-compatible HTTP shim when `http.enabled` is set. */
 import { createOpenAiShim } from '../adapters/http/openai-shim.js';
+import type { ProviderStats } from '../core/provider-stats.js';
+import type { SatelliteControl } from '../core/satellite-control.js';
 import type { DaemonContext } from './daemon-context.js';
 import { moduleLogger } from '../util/logger.js';
+
+export interface HttpParts {
+  stats: ProviderStats;
+  satellite: SatelliteControl | undefined;
+}
 
 /** Routes that are probes, not work: kept out of the per-service request stats. */
 const UNCOUNTED_ROUTES = new Set(['health', 'metrics', 'unknown']);
 
-export async function startHttp(context: DaemonContext): Promise<void> {
+export async function startHttp(context: DaemonContext, parts: HttpParts): Promise<void> {
   const { config } = context;
   if (!config.http.enabled) return;
   const log = moduleLogger('http', context.log);
   const shim = createOpenAiShim({
     config,
-    engines: context.engines,
-    stats: context.stats,
-    startedAt: context.startedAt,
+    speech: context.speech,
+    stats: parts.stats,
+    startedAt: parts.stats.startedAt,
     log,
     onRequest: (record) => {
       const level = UNCOUNTED_ROUTES.has(record.route) ? 'debug' : 'info';

@@ -1,6 +1,9 @@
 /** Starts the MQTT bridge (status, control, Home Assistant discovery) when a broker URL is set. */
 import type { DaemonContext } from './daemon-context.js';
-import { listModels, qualifiedNames } from '../core/loaded-models.js';
+import type { ProviderStats } from '../core/provider-stats.js';
+import type { SatelliteControl } from '../core/satellite-control.js';
+import { qualifiedNames } from '../core/speech/loaded-models.js';
+import { VERSION } from '../version.js';
 import { machineShortId } from '../adapters/mdns/mdns-identity.js';
 import { MqttBridge } from '../adapters/mqtt/bridge.js';
 import { clientOptions } from '../adapters/mqtt/connection.js';
@@ -12,11 +15,13 @@ import { moduleLogger } from '../util/logger.js';
 export const RESTART_EXIT_CODE = 75;
 
 export interface MqttWiringOptions {
+  stats: ProviderStats;
+  satellite: SatelliteControl | undefined;
   /** Injected by tests so a restart command does not end the test runner. */
   exit?: (code: number) => void;
 }
 
-export async function startMqtt(context: DaemonContext, options: MqttWiringOptions = {}): Promise<void> {
+export async function startMqtt(context: DaemonContext, options: MqttWiringOptions): Promise<void> {
   const { config } = context;
   const log = moduleLogger('mqtt', context.log);
   const url = config.mqtt.url;
@@ -42,18 +47,19 @@ export async function startMqtt(context: DaemonContext, options: MqttWiringOptio
     topics,
     identity,
     discovery: config.mqtt.discovery,
-    version: context.version,
+    version: VERSION,
     area: config.area,
     bus: context.bus,
-    stats: context.stats,
-    satellite: () => context.satellite,
+    stats: options.stats,
+    satellite: () => options.satellite,
     models: () => modelSummary(context),
-    providerWakeWords: () => [...context.engines.wake.values()].flatMap((engine) => engine.models.map((m) => m.name)),
+    providerWakeWords: () => context.speech.wakeModels().map((m) => m.name),
     restart: async () => {
       log.warn({ exitCode: RESTART_EXIT_CODE }, 'restart requested over MQTT: stopping, the service manager starts the daemon again');
       await context.lifecycle.stop();
       exit(RESTART_EXIT_CODE);
     },
+    rescan: () => context.speech.rescan('MQTT rescan command'),
     reconnect: { minMs: config.mqtt.reconnect.min_s * 1000, maxMs: config.mqtt.reconnect.max_s * 1000 },
     statsIntervalMs: config.mqtt.stats_interval_s * 1000,
     log,
@@ -64,6 +70,6 @@ export async function startMqtt(context: DaemonContext, options: MqttWiringOptio
 
 /** Installed models and those in memory now, as `kind/name` (the same figures as /metrics). */
 function modelSummary(context: DaemonContext): ModelSummary {
-  const listing = listModels(context.engines);
+  const listing = context.speech.loadedModels();
   return { installed: qualifiedNames(listing, 'installed'), loaded: qualifiedNames(listing, 'loaded') };
 }

@@ -66,7 +66,7 @@ test('the keyword spotter and openWakeWord are loaded by a session or preload an
   const session = await kws.createSession({ names: [], onDetection: () => undefined });
   await session.accept(SILENCE);
   session.close();
-  await oww.preload();
+  await oww.load();
   assert.equal(kws.loaded, true);
   assert.equal(oww.loaded, true);
   await kws.close();

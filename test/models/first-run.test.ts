@@ -5,43 +5,19 @@ import path from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { hasSharedModels, need, sharedModel } from '../helpers/system.js';
 import { WyomingTestClient } from '../helpers/wyoming-client.js';
-import { KWS_FOLDER, modelsMdPins, removeDir, tempDir, writeCatalogue } from './fixtures.js';
+import { KWS_FOLDER, removeDir, tempDir, writeCatalogue, ZIPFORMER_FILES, zipformerEntry, zipformerUrl } from './fixtures.js';
 import { MirrorServer } from './mirror-server.js';
 
-const REVISION = '0123456789abcdef0123456789abcdef01234567';
 const ASR_ID = 'streaming-zipformer-test';
-const ASR_FILES = [
-  'encoder-epoch-12-avg-2-chunk-16-left-64.int8.onnx',
-  'decoder-epoch-12-avg-2-chunk-16-left-64.onnx',
-  'joiner-epoch-12-avg-2-chunk-16-left-64.int8.onnx',
-  'tokens.txt',
-];
+const REPO = 'streaming-zipformer';
 const EVENT_WAIT_MS = 10_000;
 const POLL_MS = 100;
 /** Upper bound for the background pull of ~5 MB from loopback (generous for a slow CI box). */
 const PULL_WAIT_MS = 60_000;
 
-function hfUrl(file: string): string {
-  return `https://huggingface.co/test/streaming-zipformer/resolve/${REVISION}/${file}`;
-}
-
 /** A test preset holding the shared streaming zipformer as per-file Hugging Face downloads pinned to MODELS.md. */
 function asrCatalogue(dir: string): string {
-  const md = modelsMdPins()[`${KWS_FOLDER}/`]!;
-  return writeCatalogue(
-    dir,
-    [
-      {
-        id: ASR_ID,
-        kind: 'asr',
-        backend: 'sherpa-online',
-        licence: 'Apache-2.0',
-        languages: ['en'],
-        downloads: ASR_FILES.map((f) => ({ url: hfUrl(f), path: f, pins: [md[f]], pin_source: 'third-party' })),
-      },
-    ],
-    { 'first-run': { description: 'test', models: [ASR_ID] } },
-  );
+  return writeCatalogue(dir, [zipformerEntry(ASR_ID, REPO)], { 'first-run': { description: 'test', models: [ASR_ID] } });
 }
 
 async function describe(port: number): Promise<Record<string, unknown>> {
@@ -73,13 +49,13 @@ function logLines(daemon: TestDaemon): Array<Record<string, unknown>> {
   return daemon.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-test('first run: the daemon serves at once with no ASR model, says what is missing, and lists the model once the background pull lands', async (t) => {
+test('first run: the daemon serves at once, says what is missing, offers the model being pulled under its final name, and serves it once it lands', async (t) => {
   if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
   const server = await new MirrorServer().start();
   const dir = tempDir('first-run');
   let release!: () => void;
   const hold = new Promise<void>((resolve) => (release = resolve));
-  for (const f of ASR_FILES) server.route(hfUrl(f), { file: sharedModel(KWS_FOLDER, f), ...(f.startsWith('encoder') ? { hold } : {}) });
+  for (const f of ZIPFORMER_FILES) server.route(zipformerUrl(REPO, f), { file: sharedModel(KWS_FOLDER, f), ...(f.startsWith('encoder') ? { hold } : {}) });
   let daemon: TestDaemon | undefined;
   try {
     daemon = await startTestDaemon({
@@ -87,24 +63,24 @@ test('first run: the daemon serves at once with no ASR model, says what is missi
       models: { auto_pull: true, preset: 'first-run', catalogues: [asrCatalogue(dir)], mirrors: server.mirrors(), retries: 1, retry_base_ms: 10 },
     });
     const before = await describe(daemon.providerPort);
-    assert.deepEqual(asrModelNames(before), [], 'no ASR model before the pull');
+    // Listed from the start under the name it will have, so Home Assistant sets up STT at once.
+    assert.deepEqual(asrModelNames(before), [ASR_ID], 'the model being downloaded is offered');
+    const early = await WyomingTestClient.connect(daemon.providerPort);
+    early.send('transcribe', {});
+    early.send('audio-start', { rate: 16000, width: 2, channels: 1, timestamp: null });
+    assert.equal((await early.waitForType('error', EVENT_WAIT_MS)).data['code'], 'SAT_ERR_MODEL_PENDING', 'asking before it lands is a clear "still downloading"');
+    early.close();
     const missing = logLines(daemon).find((l) => /models missing/.test(String(l['msg'])));
     assert.ok(missing, 'the missing models are logged');
     assert.deepEqual(missing['missing'], [ASR_ID]);
     assert.equal(missing['command'], 'satellite models pull --preset first-run');
 
     release();
-    const port = daemon.providerPort;
-    const names = await waitUntil(
-      async () => {
-        const found = asrModelNames(await describe(port));
-        return found.length ? found : undefined;
-      },
-      PULL_WAIT_MS,
-      'the ASR model to appear in info',
-    );
-    assert.ok(names.some((n) => n.includes('streaming-zipformer-test')), `info lists the pulled model (got ${names.join(', ')})`);
-    assert.ok(logLines(daemon).some((l) => l['msg'] === 'model installed' && l['model'] === ASR_ID));
+    const d = daemon;
+    await waitUntil(() => (d.context.speech.asrModels().some((m) => m.name === ASR_ID) ? true : undefined), PULL_WAIT_MS, 'the ASR model to be installed');
+    const names = asrModelNames(await describe(d.providerPort));
+    assert.deepEqual(names, [ASR_ID], 'the same name once installed');
+    assert.ok(logLines(d).some((l) => l['msg'] === 'model installed' && l['model'] === ASR_ID));
   } finally {
     release();
     await daemon?.stop();

@@ -86,3 +86,29 @@ export function fileEntry(id: string, files: Array<{ url: string; path: string; 
     ...extra,
   };
 }
+
+/** The files of the shared streaming zipformer, as a catalogue downloads them one by one. */
+export const ZIPFORMER_FILES = [
+  'encoder-epoch-12-avg-2-chunk-16-left-64.int8.onnx',
+  'decoder-epoch-12-avg-2-chunk-16-left-64.onnx',
+  'joiner-epoch-12-avg-2-chunk-16-left-64.int8.onnx',
+  'tokens.txt',
+];
+
+/** A pinned Hugging Face URL for one of them (a mirror serves it from the shared folder). */
+export function zipformerUrl(repo: string, file: string): string {
+  return `https://huggingface.co/test/${repo}/resolve/0123456789abcdef0123456789abcdef01234567/${file}`;
+}
+
+/** The shared streaming zipformer as a catalogue ASR entry, pinned to MODELS.md; `repo` names its URLs. */
+export function zipformerEntry(id: string, repo: string): Record<string, unknown> {
+  const md = modelsMdPins()[`${KWS_FOLDER}/`]!;
+  return {
+    id,
+    kind: 'asr',
+    backend: 'sherpa-online',
+    licence: 'Apache-2.0',
+    languages: ['en'],
+    downloads: ZIPFORMER_FILES.map((f) => ({ url: zipformerUrl(repo, f), path: f, pins: [md[f]], pin_source: 'third-party' })),
+  };
+}

@@ -38,9 +38,9 @@ async function probe(d: TestDaemon): Promise<Probe> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   let asrStreams = 0;
-  for (const engine of d.context.engines.asr.values()) asrStreams += (engine as { activeStreams?: number }).activeStreams ?? 0;
+  for (const engine of d.context.speech.ids('asr').map((id) => d.context.speech.engine('asr', id)!)) asrStreams += (engine as { activeStreams?: number }).activeStreams ?? 0;
   let wakeSessions = 0;
-  for (const engine of d.context.engines.wake.values()) wakeSessions += engine.sessionCount ?? 0;
+  for (const engine of d.context.speech.ids('wake').map((id) => d.context.speech.engine('wake', id)!)) wakeSessions += engine.sessionCount ?? 0;
   const memory = process.memoryUsage();
   return {
     rssBytes: memory.rss,

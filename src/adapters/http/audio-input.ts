@@ -10,6 +10,7 @@
  */
 import { decodedWidth, parseWav, readWavLayout } from '../../audio/wav.js';
 import { checkFormat, pcmToFloatMono, resample } from '../../audio/pcm.js';
+import { httpStatusOf } from '../../util/error-codes.js';
 import { errorCode, SatelliteError } from '../../util/errors.js';
 import type { Ffmpeg } from './ffmpeg.js';
 import { HttpError } from './http-errors.js';
@@ -82,11 +83,13 @@ function tooLong(seconds: number, maxSeconds: number): HttpError {
 function audioError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const code = errorCode(err);
+  // The status is the registry's for the code; the envelope keeps its OpenAI-style code.
+  const status = httpStatusOf(code);
   if (code === 'SAT_ERR_UTTERANCE_TOO_LONG') {
-    return new HttpError(413, (err as Error).message, { code: 'audio_too_long', param: 'file', cause: err });
+    return new HttpError(status, (err as Error).message, { code: 'audio_too_long', param: 'file', cause: err });
   }
   if (err instanceof SatelliteError && (code === 'SAT_ERR_BAD_WAV' || code === 'SAT_ERR_AUDIO_FORMAT')) {
-    return new HttpError(400, `cannot decode the audio file: ${err.message}`, { code: 'invalid_audio', param: 'file', cause: err });
+    return new HttpError(status, `cannot decode the audio file: ${err.message}`, { code: 'invalid_audio', param: 'file', cause: err });
   }
-  return new HttpError(500, `decoding the audio failed: ${(err as Error).message}`, { code: 'decode_failed', cause: err });
+  return new HttpError(status, `decoding the audio failed: ${(err as Error).message}`, { code: 'decode_failed', cause: err });
 }

@@ -1,6 +1,6 @@
-/** What the route handlers share: the daemon's engines and settings plus the shim's own helpers. */
+/** What the route handlers share: the speech service and settings plus the shim's own helpers. */
 import type { Config } from '../../config/schema.js';
-import type { EngineRegistry } from '../../wiring/daemon-context.js';
+import type { SpeechService } from '../../core/speech/speech-service.js';
 import type { ProviderStats } from '../../core/provider-stats.js';
 import type { EngineLimiter } from './engine-limiter.js';
 import type { Ffmpeg } from './ffmpeg.js';
@@ -8,7 +8,7 @@ import type { HttpMetrics } from './http-metrics.js';
 
 export interface HttpDeps {
   config: Readonly<Pick<Config, 'http' | 'stt' | 'tts' | 'vad'>>;
-  engines: EngineRegistry;
+  speech: SpeechService;
   stats: ProviderStats;
   ffmpeg: Ffmpeg;
   limiter: EngineLimiter;

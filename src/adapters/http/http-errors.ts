@@ -1,10 +1,11 @@
 /**
  * Errors as OpenAI clients expect them: `{"error": {"message", "type", "param", "code"}}` with a
- * matching status. Engine and audio errors (coded SatelliteErrors) are mapped to a status here so
- * every route answers the same way.
+ * matching status. Daemon errors (coded SatelliteErrors) get the status their code has in the
+ * registry (util/error-codes.ts) here, so every route answers the same way.
  */
 import type { ServerResponse } from 'node:http';
-import { errorCode, errorMessage, SatelliteError } from '../../util/errors.js';
+import { httpStatusOf } from '../../util/error-codes.js';
+import { errorCode, errorMessage } from '../../util/errors.js';
 
 export type OpenAiErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'timeout_error' | 'server_error';
 
@@ -20,15 +21,18 @@ export interface HttpErrorOptions {
   cause?: unknown;
 }
 
-export class HttpError extends SatelliteError {
+/** An answer for the client; `code` is the envelope's (OpenAI's string, or a daemon code passed on), not a registry code. */
+export class HttpError extends Error {
   override readonly name = 'HttpError';
+  readonly code: string;
   readonly status: number;
   readonly type: OpenAiErrorType;
   readonly param: string | null;
   readonly headers: Record<string, string>;
 
   constructor(status: number, message: string, options: HttpErrorOptions) {
-    super(options.code, message, { cause: options.cause });
+    super(message, { cause: options.cause });
+    this.code = options.code;
     this.status = status;
     this.type = options.type ?? defaultType(status);
     this.param = options.param ?? null;
@@ -54,22 +58,15 @@ export const badRequest = (message: string, param: string | null = null, code = 
 export const missingParameter = (param: string): HttpError =>
   new HttpError(400, `you must provide '${param}'`, { code: 'missing_required_parameter', param });
 
-/** Engine/audio error codes that are the client's fault or a busy engine, not a server fault. */
-const CODE_STATUS: Record<string, number> = {
-  SAT_ERR_ENGINE_BUSY: 429,
-  SAT_ERR_AUDIO_FORMAT: 400,
-  SAT_ERR_BAD_WAV: 400,
-  SAT_ERR_TEXT_TOO_LONG: 400,
-  SAT_ERR_VOICE_NOT_FOUND: 400,
-  SAT_ERR_MODEL_NOT_FOUND: 404,
-  SAT_ERR_UTTERANCE_TOO_LONG: 413,
-};
-
-/** Any thrown value as an HttpError; unknown failures become 500 keeping their cause. */
+/**
+ * Any thrown value as an HttpError with its code's status from the registry (the envelope's code
+ * stays the daemon's, `rate_limit_exceeded` for a 429); uncoded or unknown failures become 500,
+ * keeping their cause.
+ */
 export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError {
   if (err instanceof HttpError) return err;
   const code = errorCode(err);
-  const status = CODE_STATUS[code] ?? 500;
+  const status = httpStatusOf(code);
   const headers: Record<string, string> = status === 429 ? { 'Retry-After': String(retryAfterSeconds) } : {};
   const message = status === 500 ? `internal error: ${errorMessage(err)}` : errorMessage(err);
   return new HttpError(status, message, { code: status === 429 ? 'rate_limit_exceeded' : code, headers, cause: err });

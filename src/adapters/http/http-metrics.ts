@@ -3,7 +3,7 @@
  * real-time factor per engine, requests in flight per engine, plus the daemon-wide stats
  * (event-loop delay, Wyoming provider requests) and the installed models.
  */
-import { loadedCount, MODEL_KINDS, type ModelListing } from '../../core/loaded-models.js';
+import { loadedCount, MODEL_KINDS, type ModelListing } from '../../core/speech/loaded-models.js';
 import type { StatsSnapshot } from '../../core/provider-stats.js';
 
 /** Latency histogram buckets in seconds. */

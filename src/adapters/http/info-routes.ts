@@ -4,9 +4,8 @@
  */
 import type { HttpDeps } from './http-deps.js';
 import { HttpError } from './http-errors.js';
-import { listModels } from '../../core/loaded-models.js';
 import type { Route } from './http-server.js';
-import { allVoices, defaultAsr, defaultVoice, OPENAI_VOICES } from './model-resolver.js';
+import { OPENAI_VOICES } from './model-resolver.js';
 import { sendJson, sendText } from './respond.js';
 
 const OWNER = 'speech-satellite';
@@ -45,21 +44,21 @@ export function infoRoutes(deps: HttpDeps): Route[] {
 function modelList(deps: HttpDeps): ModelObject[] {
   const created = Math.floor(deps.startedAt.getTime() / 1000);
   const out: ModelObject[] = [];
-  for (const engine of deps.engines.asr.values()) {
-    out.push({ id: engine.info.name, object: 'model', created, owned_by: OWNER, kind: 'asr', languages: engine.info.languages });
+  for (const model of deps.speech.asrModels()) {
+    out.push({ id: model.name, object: 'model', created, owned_by: OWNER, kind: 'asr', languages: model.languages });
   }
-  for (const { voice } of allVoices(deps.engines)) {
+  for (const { voice } of deps.speech.voices()) {
     out.push({ id: voice.name, object: 'model', created, owned_by: OWNER, kind: 'tts', languages: voice.languages });
   }
   return out;
 }
 
 function voiceList(deps: HttpDeps) {
-  const fallback = defaultVoice(deps.engines, deps.config)?.voice.name ?? null;
+  const fallback = deps.speech.voices().length ? deps.speech.pickVoice().voice.name : null;
   const openai = Object.fromEntries(OPENAI_VOICES.map((name) => [name, deps.config.http.voice_map[name] ?? fallback]));
   return {
     object: 'list',
-    data: allVoices(deps.engines).map(({ engineId, voice }) => ({
+    data: deps.speech.voices().map(({ engineId, voice }) => ({
       id: voice.name,
       object: 'voice',
       name: voice.name,
@@ -76,8 +75,8 @@ function voiceList(deps: HttpDeps) {
 
 /** Always 200 while the process serves (liveness); `ready` says whether the default models exist. */
 async function health(deps: HttpDeps) {
-  const asr = defaultAsr(deps.engines, deps.config);
-  const tts = defaultVoice(deps.engines, deps.config);
+  const asr = deps.speech.asrModels().length ? deps.speech.pickAsr({}) : undefined;
+  const tts = deps.speech.voices().length ? deps.speech.pickVoice() : undefined;
   const checks = {
     asr: asr ? { model: asr.info.name, installed: true, loaded: asr.loaded } : { model: null, installed: false, loaded: false },
     tts: tts ? { model: tts.voice.name, installed: true, loaded: tts.engine.loaded } : { model: null, installed: false, loaded: false },
@@ -88,5 +87,5 @@ async function health(deps: HttpDeps) {
 }
 
 function metrics(deps: HttpDeps): string {
-  return deps.metrics.render({ stats: deps.stats.snapshot(), models: listModels(deps.engines), inFlight: deps.limiter.snapshot() });
+  return deps.metrics.render({ stats: deps.stats.snapshot(), models: deps.speech.loadedModels(), inFlight: deps.limiter.snapshot() });
 }

@@ -1,13 +1,15 @@
 /**
- * Which installed engine answers a request: `model` names an installed model (or is mapped to one
- * by `http.model_map`), and OpenAI's own names (whisper-1, tts-1, …) or no name at all mean the
- * configured default. OpenAI voice names map through `http.voice_map`, else to the default voice.
+ * How OpenAI's request fields map onto the speech service's one selection rule: `model` names an
+ * installed model or voice (or is mapped to one by `http.model_map`), while OpenAI's own model
+ * names (whisper-1, tts-1, …) or no name at all leave the choice to the rule — so the language,
+ * the task and the configured defaults decide exactly as they do for Wyoming. OpenAI voice names
+ * map through `http.voice_map`, else to the default voice.
  */
 import type { Config } from '../../config/schema.js';
-import type { EngineRegistry } from '../../wiring/daemon-context.js';
-import { allVoices as rankedVoices } from '../../core/tts-voices.js';
-import type { AsrEngine } from '../../engines/asr/asr.js';
-import type { TtsEngine, TtsVoiceInfo } from '../../engines/tts/tts.js';
+import type { SpeechService } from '../../core/speech/speech-service.js';
+import { voicesNamed, type VoiceChoice } from '../../core/speech/select-voice.js';
+import type { AsrEngine, AsrTask } from '../../engines/asr/asr.js';
+import { errorCode } from '../../util/errors.js';
 import { badRequest, HttpError } from './http-errors.js';
 
 export const OPENAI_ASR_MODELS: readonly string[] = [
@@ -35,73 +37,51 @@ export const OPENAI_VOICES: readonly string[] = [
   'cedar',
 ];
 
-export interface ResolvedVoice {
-  engineId: string;
-  engine: TtsEngine;
-  voice: TtsVoiceInfo;
+type Settings = Pick<Config, 'http'>;
+
+/** The installed model a request's `model` names, or undefined for "let the rule choose". */
+function mapped(config: Settings, name: string | undefined, generic: readonly string[]): string | undefined {
+  if (name === undefined) return undefined;
+  const target = config.http.model_map[name] ?? name;
+  return generic.includes(target) ? undefined : target;
 }
 
-type Settings = Pick<Config, 'stt' | 'tts' | 'http'>;
-
-function mapped(config: Settings, name: string | undefined): string | undefined {
-  return name === undefined ? undefined : (config.http.model_map[name] ?? name);
+function notFound(requested: string | undefined): HttpError {
+  return new HttpError(404, `the model '${requested}' does not exist here; GET /v1/models lists the installed ones`, { code: 'model_not_found', param: 'model' });
 }
 
-export function defaultAsr(engines: EngineRegistry, config: Settings): AsrEngine | undefined {
-  const preferred = config.stt.default_model;
-  return (preferred ? engines.asr.get(preferred) : undefined) ?? engines.asr.values().next().value;
-}
-
-export function resolveAsr(engines: EngineRegistry, config: Settings, requested: string | undefined): AsrEngine {
-  const name = mapped(config, requested);
-  if (name) {
-    const engine = engines.asr.get(name);
-    if (engine) return engine;
-    if (!OPENAI_ASR_MODELS.includes(name)) {
-      throw new HttpError(404, `the model '${requested}' does not exist here; GET /v1/models lists the installed ones`, {
-        code: 'model_not_found',
-        param: 'model',
-      });
+/** The speech-to-text model for a request, as Wyoming would choose it for the same name, language and task. */
+export function resolveAsr(speech: SpeechService, config: Settings, requested: string | undefined, language: string | undefined, task: AsrTask): AsrEngine {
+  try {
+    return speech.pickAsr({ name: mapped(config, requested, OPENAI_ASR_MODELS), language, task });
+  } catch (err) {
+    switch (errorCode(err)) {
+      case 'SAT_ERR_MODEL_NOT_FOUND':
+        if (speech.asrModels().length === 0) throw new HttpError(503, 'no speech-to-text model is installed', { code: 'no_model_installed', param: 'model' });
+        throw notFound(requested);
+      case 'SAT_ERR_UNSUPPORTED_LANGUAGE':
+        throw badRequest((err as Error).message, 'language', 'unsupported_language');
+      case 'SAT_ERR_UNSUPPORTED_TASK':
+        throw badRequest(`${(err as Error).message}; translations need a multilingual Whisper model`, 'model', 'translation_unsupported');
+      default:
+        throw err;
     }
   }
-  const engine = defaultAsr(engines, config);
-  if (!engine) throw new HttpError(503, 'no speech-to-text model is installed', { code: 'no_model_installed', param: 'model' });
-  return engine;
 }
 
-/** Every installed voice in the daemon-wide preference order (so the default matches Wyoming's). */
-export function allVoices(engines: EngineRegistry): ResolvedVoice[] {
-  const ids = new Map([...engines.tts].map(([engineId, engine]) => [engine, engineId]));
-  return rankedVoices(engines.tts).map(({ engine, voice }) => ({ engineId: ids.get(engine)!, engine, voice }));
-}
-
-export function defaultVoice(engines: EngineRegistry, config: Settings): ResolvedVoice | undefined {
-  const voices = allVoices(engines);
-  const preferred = config.tts.default_voice;
-  return voices.find((v) => v.voice.name === preferred) ?? voices[0];
-}
-
-/** `model` picks an engine or voice (or the default), `voice` picks a voice within the installed set. */
-export function resolveVoice(engines: EngineRegistry, config: Settings, model: string | undefined, voice: string | undefined): ResolvedVoice {
-  const voices = allVoices(engines);
-  const fallback = defaultVoice(engines, config);
-  if (!fallback) throw new HttpError(503, 'no text-to-speech voice is installed', { code: 'no_model_installed', param: 'model' });
-  const modelName = mapped(config, model);
-  let pool = voices;
-  if (modelName && !OPENAI_TTS_MODELS.includes(modelName)) {
-    pool = engines.tts.has(modelName) ? voices.filter((v) => v.engineId === modelName) : voices.filter((v) => v.voice.name === modelName);
-    if (pool.length === 0) {
-      throw new HttpError(404, `the model '${model}' does not exist here; GET /v1/models lists the installed ones`, {
-        code: 'model_not_found',
-        param: 'model',
-      });
-    }
-  }
-  const preferred = pool.includes(fallback) ? fallback : pool[0]!;
+/** `model` picks a voice or a model folder's voices (or the default), `voice` a voice among them (or any installed one). */
+export function resolveVoice(speech: SpeechService, config: Settings, model: string | undefined, voice: string | undefined): VoiceChoice {
+  const voices = speech.voices();
+  if (voices.length === 0) throw new HttpError(503, 'no text-to-speech voice is installed', { code: 'no_model_installed', param: 'model' });
+  const modelName = mapped(config, model, OPENAI_TTS_MODELS);
+  const pool = modelName ? voicesNamed(voices, modelName) : voices;
+  if (pool.length === 0) throw notFound(model);
+  const preferred = speech.pickVoice(modelName ? { name: modelName } : {});
   if (!voice) return preferred;
-  const voiceName = config.http.voice_map[voice] ?? voice;
-  const found = pool.find((v) => v.voice.name === voiceName) ?? voices.find((v) => v.voice.name === voiceName);
-  if (found) return found;
+  const voiceName = (config.http.voice_map[voice] ?? voice).toLowerCase();
+  const found = pool.find((v) => v.voice.name.toLowerCase() === voiceName) ?? voices.find((v) => v.voice.name.toLowerCase() === voiceName);
+  if (found) return speech.pickVoice({ name: found.voice.name });
+  // An OpenAI voice name with no mapping means the default.
   if (OPENAI_VOICES.includes(voice)) return preferred;
   throw badRequest(`the voice '${voice}' is not installed; GET /v1/audio/voices lists them`, 'voice', 'voice_not_found');
 }

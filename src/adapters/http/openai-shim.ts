@@ -1,6 +1,6 @@
 /** Assembles the OpenAI-compatible shim: the server, its routes and their shared helpers. */
 import type { Config } from '../../config/schema.js';
-import type { EngineRegistry } from '../../wiring/daemon-context.js';
+import type { SpeechService } from '../../core/speech/speech-service.js';
 import type { ProviderStats } from '../../core/provider-stats.js';
 import type { Logger } from '../../util/logger.js';
 import { EngineLimiter } from './engine-limiter.js';
@@ -15,7 +15,7 @@ import { transcriptionRoutes } from './transcription-route.js';
 
 export interface OpenAiShimOptions {
   config: Readonly<Pick<Config, 'http' | 'stt' | 'tts' | 'vad'>>;
-  engines: EngineRegistry;
+  speech: SpeechService;
   stats: ProviderStats;
   startedAt: Date;
   log: Logger;
@@ -33,7 +33,7 @@ export function createOpenAiShim(options: OpenAiShimOptions): HttpShimServer {
   const metrics = new HttpMetrics();
   const deps: HttpDeps = {
     config: options.config,
-    engines: options.engines,
+    speech: options.speech,
     stats: options.stats,
     ffmpeg: new Ffmpeg(settings.ffmpeg),
     limiter: new EngineLimiter(settings.max_concurrent, settings.retry_after_s),

@@ -1,16 +1,22 @@
 /**
  * POST /v1/audio/speech: JSON in, audio out as it is synthesized, either as chunked bytes
  * (`stream_format: audio`) or as `speech.audio.delta` / `speech.audio.done` server-sent events.
- * Nothing is sent until the first audio exists, so a failure before that still gets an envelope.
+ * The text goes through the speech service exactly as Wyoming's does (markdown and markup
+ * cleaned, sentence by sentence, cached). Nothing is sent until the first audio exists, so a
+ * failure before that still gets an envelope.
  */
 import type { HttpDeps } from './http-deps.js';
 import { badRequest, HttpError, missingParameter, requestError } from './http-errors.js';
 import type { Exchange, Route } from './http-server.js';
-import { resolveVoice, type ResolvedVoice } from './model-resolver.js';
+import { resolveVoice } from './model-resolver.js';
+import type { VoiceChoice } from '../../core/speech/select-voice.js';
+import { pcmToFloatMono } from '../../audio/pcm.js';
 import { readJsonBody } from './request-body.js';
 import { endResponse, SseWriter, writeChunk } from './respond.js';
 import { CONTENT_TYPES, createEncoder, isEncodedFormat, NATIVE_FORMATS, SPEECH_FORMATS, type SpeechFormat } from './speech-encoder.js';
 
+/** What the speech service hands out: 16-bit mono (the rate is the voice's; only the layout matters here). */
+const PCM16 = { rate: 16_000, width: 2, channels: 1 };
 export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 4;
 /** OpenAI's own limit on `input`. */
@@ -18,7 +24,7 @@ export const OPENAI_MAX_INPUT_CHARS = 4096;
 
 interface SpeechRequest {
   input: string;
-  voice: ResolvedVoice;
+  voice: VoiceChoice;
   format: SpeechFormat;
   speed: number;
   sse: boolean;
@@ -31,7 +37,7 @@ export function speechRoutes(deps: HttpDeps): Route[] {
 async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
   const body = await readJsonBody(x.req, deps.config.http.max_json_bytes);
   const request = await parseRequest(deps, body);
-  const { engine, engineId, voice } = request.voice;
+  const { engineId, voice } = request.voice;
   const release = deps.limiter.acquire(`tts:${engineId}`);
   x.res.on('close', release);
 
@@ -52,16 +58,15 @@ async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
   x.signal.addEventListener('abort', () => encoder.abort(), { once: true });
   const started = performance.now();
   try {
-    await engine.synthesize({
-      text: request.input,
-      voice: voice.name,
-      speed: request.speed,
-      signal: x.signal,
-      onAudio: (samples) => {
+    await deps.speech.speak(request.input, {
+      start: async () => undefined,
+      chunk: async (pcm) => {
+        const samples = pcmToFloatMono(pcm, PCM16);
         audioSeconds += samples.length / voice.sampleRate;
         encoder.push(samples);
       },
-    });
+      stop: async () => undefined,
+    }, { voice: { name: voice.name, speaker: request.voice.speaker }, speed: request.speed, signal: x.signal });
     await encoder.end();
   } catch (err) {
     encoder.abort();
@@ -91,7 +96,7 @@ async function parseRequest(deps: HttpDeps, body: Record<string, unknown>): Prom
   const rawVoice = body['voice'];
   const voiceName =
     typeof rawVoice === 'object' && rawVoice !== null ? optionalString(rawVoice as Record<string, unknown>, 'id') : optionalString(body, 'voice');
-  const voice = resolveVoice(deps.engines, deps.config, model, voiceName);
+  const voice = resolveVoice(deps.speech, deps.config, model, voiceName);
 
   const ffmpeg = await deps.ffmpeg.available();
   const format = (optionalString(body, 'response_format') ?? (ffmpeg ? 'mp3' : 'wav')) as SpeechFormat;

@@ -1,6 +1,6 @@
 /** The five OpenAI transcription response formats, rendered from one {@link Transcript}. */
 import type { AsrTask } from '../../engines/asr/asr.js';
-import type { Transcript } from './transcriber.js';
+import type { Transcript } from '../../core/speech/file-transcription.js';
 
 export const RESPONSE_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];

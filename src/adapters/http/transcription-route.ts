@@ -3,7 +3,6 @@
  * size limit, decoded, run through the chosen engine and answered in the requested format, or as
  * server-sent `transcript.text.delta` / `transcript.text.done` events with `stream=true`.
  */
-import { baseLanguageCode } from '../../core/stt-select.js';
 import type { AsrEngine, AsrTask } from '../../engines/asr/asr.js';
 import { decodeUpload } from './audio-input.js';
 import type { HttpDeps } from './http-deps.js';
@@ -12,8 +11,8 @@ import type { Exchange, Route } from './http-server.js';
 import { resolveAsr } from './model-resolver.js';
 import { readMultipart, type Upload } from './request-body.js';
 import { sendText, SseWriter } from './respond.js';
-import { transcribe, type Transcript } from './transcriber.js';
-import { needsSegments, renderTranscript, RESPONSE_FORMATS, type Granularity, type ResponseFormat } from './transcript-formats.js';
+import type { Transcript } from '../../core/speech/file-transcription.js';
+import { renderTranscript, RESPONSE_FORMATS, type Granularity, type ResponseFormat } from './transcript-formats.js';
 
 interface TranscriptionRequest {
   engine: AsrEngine;
@@ -44,18 +43,11 @@ async function handle(deps: HttpDeps, x: Exchange, task: AsrTask): Promise<void>
     maxSeconds: deps.config.http.max_audio_s,
     signal: x.signal,
   });
-  const options = {
-    language: request.language,
-    task,
-    signal: x.signal,
-    segmented: !request.stream && needsSegments(request.format, request.granularities),
-    vad: deps.engines.vad,
-    vadSettings: { threshold: deps.config.vad.threshold, minSilenceSeconds: deps.config.vad.min_silence_s },
-  };
+  const options = { language: request.language, task, signal: x.signal };
   const started = performance.now();
   const record = (t: Transcript) => deps.metrics.recordRtf('asr', engine.info.name, t.duration, (performance.now() - started) / 1000);
   if (request.stream) return streamTranscript(deps, x, engine, audio.samples, options, record);
-  const transcript = await transcribe(engine, audio.samples, options);
+  const transcript = await deps.speech.transcribeFile(engine, audio.samples, options);
   // A one-language model needs no detection to say what it heard.
   transcript.language ??= request.language ?? (engine.info.languages.length === 1 ? engine.info.languages[0] : undefined);
   record(transcript);
@@ -65,14 +57,9 @@ async function handle(deps: HttpDeps, x: Exchange, task: AsrTask): Promise<void>
 
 function parseRequest(deps: HttpDeps, upload: Upload, task: AsrTask): TranscriptionRequest {
   const field = (name: string) => upload.fields.get(name)?.at(-1)?.trim() || undefined;
-  const engine = resolveAsr(deps.engines, deps.config, field('model'));
-  if (task === 'translate' && !engine.info.tasks?.includes('translate')) {
-    throw badRequest(
-      `the model '${engine.info.name}' cannot translate; translations need a multilingual Whisper model`,
-      'model',
-      'translation_unsupported',
-    );
-  }
+  // A translation's language is the source's, which Whisper detects: it does not narrow the choice.
+  const language = task === 'translate' ? undefined : field('language');
+  const engine = resolveAsr(deps.speech, deps.config, field('model'), language, task);
   const format = (field('response_format') ?? 'json') as ResponseFormat;
   if (!RESPONSE_FORMATS.includes(format)) {
     throw badRequest(`response_format must be one of ${RESPONSE_FORMATS.join(', ')}`, 'response_format');
@@ -89,21 +76,8 @@ function parseRequest(deps: HttpDeps, upload: Upload, task: AsrTask): Transcript
     const value = Number(temperature);
     if (!Number.isFinite(value) || value < 0 || value > 1) throw badRequest('temperature must be a number from 0 to 1', 'temperature');
   }
-  const language = task === 'translate' ? undefined : field('language');
-  if (language && !supportsLanguage(engine, language)) {
-    throw badRequest(`the model '${engine.info.name}' does not support language '${language}' (it knows ${engine.info.languages.join(', ')})`, 'language', 'unsupported_language');
-  }
   const stream = /^(true|1)$/i.test(field('stream') ?? '');
   return { engine, format, granularities: granularities as Granularity[], language, stream };
-}
-
-/** An engine that lists no languages takes any; otherwise the tag or its base must match. */
-function supportsLanguage(engine: AsrEngine, language: string): boolean {
-  const languages = engine.info.languages.map((l) => l.toLowerCase());
-  if (languages.length === 0) return true;
-  const wanted = language.toLowerCase();
-  const base = baseLanguageCode(wanted);
-  return languages.some((l) => l === wanted || baseLanguageCode(l) === base);
 }
 
 /** SSE: deltas as the partial text grows (never retracted), then the final text. */
@@ -112,7 +86,7 @@ async function streamTranscript(
   x: Exchange,
   engine: AsrEngine,
   samples: Float32Array,
-  options: Parameters<typeof transcribe>[2],
+  options: { language: string | undefined; task: AsrTask; signal: AbortSignal },
   record: (t: Transcript) => void,
 ): Promise<void> {
   const sse = new SseWriter(x.res);
@@ -126,7 +100,7 @@ async function streamTranscript(
     void sse.send({ type: 'transcript.text.delta', delta: piece });
   };
   try {
-    const transcript = await transcribe(engine, samples, { ...options, onPartial: delta });
+    const transcript = await deps.speech.transcribeFile(engine, samples, { ...options, onPartial: delta });
     record(transcript);
     delta(transcript.text);
     await sse.send({ type: 'transcript.text.done', text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } });

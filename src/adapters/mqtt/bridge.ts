@@ -38,6 +38,8 @@ export interface MqttBridgeOptions {
   /** Wake words the provider's wake service can report. */
   providerWakeWords: () => string[];
   restart: () => Promise<void> | void;
+  /** Rescans the installed models (the `rescan` command). */
+  rescan: () => Promise<void>;
   reconnect: { minMs: number; maxMs: number };
   statsIntervalMs: number;
   log: Logger;
@@ -67,6 +69,7 @@ export class MqttBridge {
     this.#commands = new CommandRunner({
       satellite: options.satellite,
       restart: options.restart,
+      rescan: options.rescan,
       respond: (r) => this.#respond(r),
       changed: () => this.publishState(),
       log: options.log,
@@ -93,7 +96,7 @@ export class MqttBridge {
       this.#publish(this.#o.topics.wake, JSON.stringify({ event_type: w.name, phrase: w.phrase, source: w.source, at: this.#wake.at }), false);
       this.publishState();
     });
-    bus.on('models-changed', BUS_OWNER, () => {
+    bus.on('speech-changed', BUS_OWNER, () => {
       if (this.connected) void this.#discovery?.publish().catch((err) => log.warn({ err }, 'discovery publish failed'));
       this.publishState();
     });

@@ -15,6 +15,8 @@ export interface CommandRunnerDeps {
   satellite: () => SatelliteControl | undefined;
   /** Stops the daemon cleanly and exits non-zero so the service manager starts it again. */
   restart: () => Promise<void> | void;
+  /** The speech service's one rescan of the models; resolves once it has finished. */
+  rescan: () => Promise<void>;
   respond: (response: CommandResponse) => Promise<void>;
   /** Called after a command changed something the state document shows. */
   changed: () => void;
@@ -39,6 +41,13 @@ export class CommandRunner {
       await this.deps.restart();
       return;
     }
+    if (value.command === 'rescan') {
+      // Needs no satellite: the models serve the provider too. `ok` once the rescan has finished.
+      await this.deps.rescan();
+      await this.deps.respond(withTransaction({ command: 'rescan', status: 'ok' }, transaction));
+      this.deps.changed();
+      return;
+    }
     try {
       await this.#run(value, sat!);
       await this.deps.respond(withTransaction({ command: value.command, status: 'ok' }, transaction));
@@ -51,7 +60,7 @@ export class CommandRunner {
     }
   }
 
-  async #run(command: Exclude<Command, { command: 'restart' }>, sat: SatelliteControl): Promise<void> {
+  async #run(command: Exclude<Command, { command: 'restart' | 'rescan' }>, sat: SatelliteControl): Promise<void> {
     switch (command.command) {
       case 'mute':
         return sat.setMuted(command.muted);

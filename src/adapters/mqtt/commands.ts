@@ -3,6 +3,7 @@
  * word, text) or a JSON object; the generic command topic takes JSON only. Every refusal is a
  * coded error that goes back on the response topic.
  */
+import type { ErrorCode } from '../../util/error-codes.js';
 import { SatelliteError } from '../../util/errors.js';
 import { COMMAND_TOPICS, JSON_COMMAND_TOPIC, type CommandName } from './topics.js';
 
@@ -16,7 +17,9 @@ export type Command =
   | { command: 'volume'; percent: number }
   | { command: 'wake_word'; name: string }
   | { command: 'speak'; text: string }
-  | { command: 'restart' };
+  | { command: 'restart' }
+  /** Look for installed, removed or changed models now. */
+  | { command: 'rescan' };
 
 export type ParsedCommand =
   | { ok: true; value: Command; transaction: unknown }
@@ -27,7 +30,7 @@ export interface CommandContext {
   wakeWords: readonly string[] | null;
 }
 
-const fail = (command: string | null, code: string, message: string, transaction: unknown = undefined): ParsedCommand => ({
+const fail = (command: string | null, code: ErrorCode, message: string, transaction: unknown = undefined): ParsedCommand => ({
   ok: false,
   command,
   error: new SatelliteError(code, message),
@@ -89,6 +92,7 @@ export function parseCommand(relativeTopic: string, payload: Buffer | string, ct
 function validate(command: CommandName, value: unknown, ctx: CommandContext, transaction: unknown): ParsedCommand {
   const ok = (v: Command): ParsedCommand => ({ ok: true, value: v, transaction });
   if (command === 'restart') return ok({ command: 'restart' });
+  if (command === 'rescan') return ok({ command: 'rescan' });
   if (ctx.wakeWords === null) return fail(command, 'SAT_ERR_MQTT_NO_SATELLITE', `${command} needs the satellite, which is not configured`, transaction);
   switch (command) {
     case 'mute': {
@@ -105,7 +109,7 @@ function validate(command: CommandName, value: unknown, ctx: CommandContext, tra
     case 'wake_word': {
       const word = typeof value === 'string' ? value.trim() : '';
       if (!ctx.wakeWords.includes(word)) {
-        return fail(command, 'SAT_ERR_MQTT_UNKNOWN_WAKE_WORD', `unknown wake word ${JSON.stringify(value)}; available: ${ctx.wakeWords.join(', ') || 'none'}`, transaction);
+        return fail(command, 'SAT_ERR_WAKE_MODEL_NOT_FOUND', `unknown wake word ${JSON.stringify(value)}; available: ${ctx.wakeWords.join(', ') || 'none'}`, transaction);
       }
       return ok({ command, name: word });
     }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
+import type { ErrorCode } from '../../util/error-codes.js';
 import { SatelliteError } from '../../util/errors.js';
 import { redactUrlPasswords } from '../../util/redact-url.js';
 
@@ -74,7 +75,7 @@ export function safeUrl(url: string): string {
 /** CONNACK refusals that mean "fix your credentials", for a clear error. */
 const AUTH_CODES = new Set([4, 5, 134, 135]);
 
-export function describeConnectionError(err: unknown): { code: string; message: string } {
+export function describeConnectionError(err: unknown): { code: ErrorCode; message: string } {
   const e = err as { code?: unknown; message?: string };
   if (typeof e.code === 'number' && AUTH_CODES.has(e.code)) {
     return { code: 'SAT_ERR_MQTT_AUTH', message: `the MQTT broker refused the credentials (${e.message ?? 'not authorized'}); check mqtt.username and the password` };

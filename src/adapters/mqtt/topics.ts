@@ -29,6 +29,7 @@ export const COMMAND_TOPICS = {
   'wake_word/set': 'wake_word',
   speak: 'speak',
   restart: 'restart',
+  rescan: 'rescan',
 } as const;
 export type CommandName = (typeof COMMAND_TOPICS)[keyof typeof COMMAND_TOPICS];
 /** The generic JSON command topic: {"command": …, "value"/"text": …, "transaction": …}. */

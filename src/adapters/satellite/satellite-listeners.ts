@@ -1,108 +1,75 @@
 /**
- * What listens to the satellite's microphone between commands: the local wake-word sessions
- * (local-wake mode) or the VAD with its pre-roll buffer (VAD mode). Both take 16 kHz float32.
+ * What listens to the satellite's microphone between commands: the local wake words (local-wake
+ * mode) or the VAD with its pre-roll buffer (VAD mode). Both take 16 kHz float32 and both go
+ * through the speech service, so a rescan of the models never leaves the satellite deaf: the wake
+ * listener chooses its words again on the new engines, and each VAD period opens on the VAD
+ * installed then.
  */
-import type { WakeEngine, WakeModelInfo, WakeSession } from '../../engines/wake/wake.js';
-import type { VadFactory, VadStream } from '../../engines/vad/vad.js';
-import { SatelliteError } from '../../util/errors.js';
+import type { SpeechService } from '../../core/speech/speech-service.js';
+import type { WakeListener as SpeechWakeListener } from '../../core/speech/wake-listener.js';
+import type { VadStream } from '../../engines/vad/vad.js';
+import { errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 
-/** Every wake model the local engines offer. */
-export function localWakeModels(engines: ReadonlyMap<string, WakeEngine>): WakeModelInfo[] {
-  return [...engines.values()].flatMap((engine) => engine.models);
-}
-
-/**
- * The wake words to listen for: the requested ones that are installed; with none requested (or
- * none installed), the default model, else the first installed one.
- */
-export function chooseWakeWords(available: readonly WakeModelInfo[], requested: readonly string[], fallback: string | null, log: Logger): string[] {
-  const names = new Set(available.map((m) => m.name));
-  const missing = requested.filter((w) => !names.has(w));
-  if (missing.length > 0) log.warn({ missing, installed: [...names] }, 'wake words not installed; ignoring them');
-  const chosen = requested.filter((w) => names.has(w));
-  if (chosen.length > 0) return chosen;
-  if (fallback && names.has(fallback)) return [fallback];
-  return available[0] ? [available[0].name] : [];
-}
-
 export class WakeListener {
-  #sessions: WakeSession[] = [];
-  #words: string[] = [];
-  #generation = 0;
+  #listener: SpeechWakeListener | undefined;
 
   constructor(
-    private readonly engines: ReadonlyMap<string, WakeEngine>,
+    private readonly speech: SpeechService,
     private readonly onDetection: (name: string) => void,
     private readonly log: Logger,
+    /** The words listened for changed because the installed models did. */
+    private readonly onRechosen: (words: readonly string[]) => void = () => undefined,
   ) {}
 
+  /** The words listened for now. */
   get words(): readonly string[] {
-    return this.#words;
+    return this.#listener?.listening ?? [];
   }
 
   /**
-   * Listens for `words` from now on (sessions are created on the engines that offer them). An
-   * engine that cannot open its session (a model that does not load) does not stop the others:
-   * it is logged once here, and only when no engine could open one does this throw.
+   * Listens for `words` from now on: the installed ones among them, else the configured default,
+   * else the first installed word (and again so after every rescan). Throws only when no wake word
+   * can be listened for at all.
    */
   async listen(words: readonly string[]): Promise<void> {
-    const generation = ++this.#generation;
-    this.#closeSessions();
-    this.#words = [...words];
-    const sessions: WakeSession[] = [];
-    const failures: unknown[] = [];
-    for (const engine of this.engines.values()) {
-      const names = engine.models.map((m) => m.name).filter((n) => words.includes(n));
-      if (names.length === 0) continue;
-      try {
-        const session = await engine.createSession({
-          names,
-          onDetection: (d) => {
-            if (generation === this.#generation) this.onDetection(d.name);
-          },
-        });
-        sessions.push(session);
-      } catch (err) {
-        failures.push(err);
-      }
+    const next = this.speech.wakeListener({
+      names: [...words],
+      strict: false,
+      onDetection: (f) => this.onDetection(f.name),
+      onRechosen: (names) => {
+        if (this.#listener !== next) return;
+        this.log.info({ words: names }, 'listening for wake words (the installed models changed)');
+        this.onRechosen(names);
+      },
+      log: this.log,
+    });
+    try {
+      await next.start();
+    } catch (err) {
+      next.close();
+      throw err;
     }
-    if (generation !== this.#generation) {
-      for (const s of sessions) s.close();
-      return;
-    }
-    this.#sessions = sessions;
-    if (sessions.length === 0) {
-      if (failures.length > 0) throw failures[0];
-      throw new SatelliteError('SAT_ERR_NO_WAKE_MODEL', 'no local wake word model is installed; the satellite cannot wake');
-    }
-    for (const err of failures) this.log.warn({ err }, 'some wake words cannot be loaded; listening for the others');
-    this.log.info({ words: this.#words }, 'listening for wake words');
+    this.#listener?.close();
+    this.#listener = next;
+    const missing = words.filter((w) => !next.listening.includes(w));
+    if (missing.length > 0) this.log.warn({ missing, listening: next.listening }, 'wake words not installed; listening for the others');
+    this.log.info({ words: next.listening }, 'listening for wake words');
   }
 
   feed(samples: Float32Array): void {
-    const generation = this.#generation;
-    for (const session of this.#sessions) {
-      // The engine works through chunks in order and bounds its own backlog.
-      session.accept(samples).catch((err: unknown) => {
-        if (generation === this.#generation) this.log.warn({ err }, 'wake engine failed on a chunk');
-      });
-    }
+    // The engines work through chunks in order and bound their own backlog.
+    this.#listener?.accept(samples).catch((err: unknown) => this.log.warn({ reason: errorMessage(err) }, 'wake engine failed on a chunk'));
   }
 
   /** Forget audio so far: a new listening period starts. */
   reset(): void {
-    for (const session of this.#sessions) session.reset();
+    this.#listener?.reset();
   }
 
   close(): void {
-    this.#generation++;
-    this.#closeSessions();
-  }
-
-  #closeSessions(): void {
-    for (const session of this.#sessions) session.close();
-    this.#sessions = [];
+    this.#listener?.close();
+    this.#listener = undefined;
   }
 }
 
@@ -110,9 +77,10 @@ export class WakeListener {
 export class VadListener {
   #stream: VadStream | undefined;
   #generation = 0;
+  #toldMissing = false;
 
   constructor(
-    private readonly factory: VadFactory,
+    private readonly speech: SpeechService,
     private readonly threshold: number,
     private readonly onSpeech: () => void,
     private readonly log: Logger,
@@ -122,15 +90,18 @@ export class VadListener {
     const generation = ++this.#generation;
     this.#stream?.close();
     this.#stream = undefined;
-    this.factory
-      .createStream({
+    this.speech
+      .openVad({
         threshold: this.threshold,
         onSpeechStart: () => {
           if (generation === this.#generation) this.onSpeech();
         },
       })
       .then((stream) => {
-        if (generation === this.#generation) this.#stream = stream;
+        if (!stream) {
+          if (!this.#toldMissing) this.log.error('satellite mode "vad" needs a Silero VAD model; none is installed');
+          this.#toldMissing = true;
+        } else if (generation === this.#generation) this.#stream = stream;
         else stream.close();
       })
       .catch((err: unknown) => this.log.error({ err }, 'cannot start the VAD'));

@@ -7,8 +7,9 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../config/schema.js';
 import type { CoreBus } from '../../core/bus.js';
-import type { EngineRegistry } from '../../wiring/daemon-context.js';
+import type { SpeechService } from '../../core/speech/speech-service.js';
 import { initialState, type Input, type SatelliteSettings } from '../../core/satellite/state.js';
+import type { LocalSpeech } from '../../core/satellite/local-speech.js';
 import type { PcmFormat } from '../../audio/pcm.js';
 import type { WakeModelInfo } from '../../engines/wake/wake.js';
 import type { Logger } from '../../util/logger.js';
@@ -19,7 +20,7 @@ import { Speaker } from '../audio/speaker.js';
 import { SatelliteController } from './satellite-controller.js';
 import { satelliteInfo } from './satellite-info.js';
 import { SatelliteLink } from './satellite-link.js';
-import { chooseWakeWords, localWakeModels, PreRollBuffer, VadListener, WakeListener } from './satellite-listeners.js';
+import { PreRollBuffer, VadListener, WakeListener } from './satellite-listeners.js';
 import { SatelliteRuntime } from './satellite-runtime.js';
 import { loadSounds } from './satellite-sounds.js';
 import { SatelliteStateFile } from './satellite-state-file.js';
@@ -33,7 +34,7 @@ export interface SatelliteOptions {
   /** Backends for the microphone and the speaker (they may differ). */
   micBackend: AudioBackend;
   speakerBackend: AudioBackend;
-  engines: EngineRegistry;
+  speech: SpeechService;
   bus: CoreBus;
   version: string;
   log: Logger;
@@ -83,15 +84,14 @@ export class WyomingSatellite {
   }
 
   static async start(options: SatelliteOptions): Promise<{ satellite: WyomingSatellite; address: AddressInfo }> {
-    const { config, engines, bus, log } = options;
+    const { config, speech, bus, log } = options;
     const sc = config.satellite;
     const stateDir = config.state_dir ?? os.tmpdir();
     const stateFile = new SatelliteStateFile(stateDir, log);
     const saved = stateFile.load();
     const { mic, speaker } = createDevices(options, saved.volume);
-    const wakeModels = localWakeModels(engines.wake);
     let runtime: SatelliteRuntime; // the listeners and the link call into the runtime, which needs them first
-    const { wake, vad } = await createListeners(config, engines, saved.wake_words, (input) => runtime.dispatch(input), log);
+    const { wake, vad } = await createListeners(config, speech, saved.wake_words, (input) => runtime.dispatch(input), log);
     const link = new SatelliteLink(
       {
         onConnected: () => {
@@ -110,28 +110,27 @@ export class WyomingSatellite {
       initial: initialState(satelliteSettings(config)),
       send: (type, data, payload) => link.send(type, data, payload),
       speaker,
+      localSpeech: localSpeechFrom(config, speech),
       sounds: loadSounds(sc.sounds, stateDir),
       wake,
       vad,
       preRoll: new PreRollBuffer(Math.round(sc.vad.pre_roll_s * MIC_OUTPUT_FORMAT.rate) * MIC_OUTPUT_FORMAT.width),
       bus,
-      phraseOf: (name) => wakeModels.find((m) => m.name === name)?.phrase ?? name,
+      phraseOf: (name) => speech.wakeModels().find((m) => m.name === name)?.phrase ?? name,
       log,
     });
     if (saved.muted) runtime.dispatch({ type: 'set-muted', muted: true });
     connectDevices(runtime, mic, speaker);
 
-    const server = createEndpoint(options, link, () => ({ wakeModels, activeWakeWords: wake?.words ?? [], speaker: speaker?.format ?? null }));
+    const server = createEndpoint(options, link, () => ({ wakeModels: speech.wakeModels(), activeWakeWords: wake?.words ?? [], speaker: speaker?.format ?? null }));
     const address = await server.listen();
     mic.start();
     const control = new SatelliteController({
       runtime,
       speaker,
       wake,
-      wakeModels,
+      wakeModels: () => speech.wakeModels(),
       stateFile,
-      tts: engines.tts,
-      ttsVoice: sc.tts_voice ?? config.tts.default_voice,
       initialVolume: saved.volume ?? config.audio.speaker.volume,
       log,
     });
@@ -175,6 +174,18 @@ function createDevices(options: SatelliteOptions, savedVolume: number | undefine
   return { mic, speaker };
 }
 
+/** Audio for local announcements (`speak`): the satellite's voice, else the daemon's default, with Wyoming's cleanup and cache. */
+function localSpeechFrom(config: Readonly<Config>, speech: SpeechService): LocalSpeech {
+  return async (text, signal, write) => {
+    let format: PcmFormat = { rate: 0, width: 2, channels: 1 };
+    await speech.speak(
+      text,
+      { start: async (f) => void (format = f), chunk: async (pcm) => write(pcm, format), stop: async () => undefined },
+      { voice: { name: config.satellite.tts_voice }, signal },
+    );
+  };
+}
+
 /** Mic audio goes where the state says; device trouble shows in the state and ends a stream. */
 function connectDevices(runtime: SatelliteRuntime, mic: Microphone, speaker: Speaker | null): void {
   const detail = () => [describeStatus('microphone', mic.status), speaker && describeStatus('speaker', speaker.status)].filter(Boolean).join('; ') || undefined;
@@ -189,22 +200,19 @@ function connectDevices(runtime: SatelliteRuntime, mic: Microphone, speaker: Spe
 /** The wake listener (local-wake mode) or the VAD listener (VAD mode). */
 async function createListeners(
   config: Readonly<Config>,
-  engines: EngineRegistry,
+  speech: SpeechService,
   savedWords: string[] | undefined,
   dispatch: (input: Input) => void,
   log: Logger,
 ): Promise<{ wake: WakeListener | null; vad: VadListener | null }> {
   const sc = config.satellite;
   if (sc.mode === 'local-wake') {
-    const wake = new WakeListener(engines.wake, (name) => dispatch({ type: 'wake-detected', name, at: performance.now() }), log);
-    const words = chooseWakeWords(localWakeModels(engines.wake), savedWords ?? sc.wake_words, config.wake.default_model, log);
-    await wake.listen(words).catch((err: unknown) => log.error({ err }, 'local wake word detection is not available'));
+    const wake = new WakeListener(speech, (name) => dispatch({ type: 'wake-detected', name, at: performance.now() }), log);
+    await wake.listen(savedWords ?? sc.wake_words).catch((err: unknown) => log.error({ err }, 'local wake word detection is not available yet; it starts once a wake model is installed'));
     return { wake, vad: null };
   }
   if (sc.mode === 'vad') {
-    if (!engines.vad) log.error('satellite mode "vad" needs a Silero VAD model; none is installed');
-    const vad = engines.vad ? new VadListener(engines.vad, sc.vad.threshold ?? config.vad.threshold, () => dispatch({ type: 'speech-detected' }), log) : null;
-    return { wake: null, vad };
+    return { wake: null, vad: new VadListener(speech, sc.vad.threshold ?? config.vad.threshold, () => dispatch({ type: 'speech-detected' }), log) };
   }
   return { wake: null, vad: null };
 }

@@ -1,35 +1,25 @@
 /**
- * The Wyoming `tts` service of the provider endpoint: advertises every installed voice and turns
- * `synthesize…` events into audio on the connection through a {@link TtsSession}. Counts requests
- * on the bus (`provider-request`).
+ * The Wyoming `tts` service of the provider endpoint: turns `synthesize…` events into audio on the
+ * connection through a {@link TtsSession}, with the voice, cleanup and cache of the speech
+ * service. Counts requests on the bus (`provider-request`).
  */
-import type { TtsEngine } from '../../engines/tts/tts.js';
 import type { CoreBus } from '../../core/bus.js';
-import { TtsCache } from '../../core/tts-cache.js';
-import { TtsReply } from '../../core/tts-reply.js';
-import { TtsSession, type TtsRequestResult } from '../../core/tts-session.js';
-import { allVoices, resolveVoice, type VoiceQuery } from '../../core/tts-voices.js';
+import type { SpeechService } from '../../core/speech/speech-service.js';
+import { TtsSession, type TtsRequestResult } from '../../core/speech/tts-session.js';
+import type { VoiceQuery } from '../../core/speech/select-voice.js';
 import type { WyomingEvent } from '../../wyoming/events.js';
-import type { InfoParts } from '../../wyoming/info.js';
 import type { Logger } from '../../util/logger.js';
 import type { WyomingConnection } from './wyoming-connection.js';
 import type { ProviderService, ServiceHandler } from './wyoming-provider.js';
 
-export const TTS_PROGRAM_NAME = 'speech-satellite-tts';
-const PROJECT_ATTRIBUTION = { name: 'speech-satellite', url: 'https://github.com/speech-satellite/speech-satellite' };
-
 export interface TtsServiceOptions {
-  /** The live registry (`ctx.engines.tts`); read at every request and `describe`. */
-  engines: ReadonlyMap<string, TtsEngine>;
-  defaultVoice: string | null;
-  maxTextChars: number;
-  speed: number;
-  samplesPerChunk: number;
-  /** Null disables caching. */
-  cache: TtsCache | null;
+  speech: SpeechService;
   bus: CoreBus;
   log: Logger;
-  version: string;
+}
+
+export function createTtsService(options: TtsServiceOptions): TtsProviderService {
+  return new TtsProviderService(options);
 }
 
 /** Wyoming's voice object as it arrives (every field may be null). */
@@ -49,31 +39,7 @@ export class TtsProviderService implements ProviderService {
 
   /** Sentences served from the cache so far (tests; request counts go to the bus). */
   get cacheHits(): number {
-    return this.#o.cache?.hits ?? 0;
-  }
-
-  info(): InfoParts {
-    const voices = allVoices(this.#o.engines).map(({ voice }) => ({
-      name: voice.name,
-      description: voice.description,
-      languages: voice.languages,
-      version: voice.version,
-      attribution: voice.attribution,
-      speakers: voice.speakers,
-    }));
-    if (voices.length === 0) return {};
-    return {
-      tts: [
-        {
-          name: TTS_PROGRAM_NAME,
-          description: 'Piper, Kokoro and eSpeak NG voices',
-          version: this.#o.version,
-          attribution: PROJECT_ATTRIBUTION,
-          voices,
-          supportsSynthesizeStreaming: true,
-        },
-      ],
-    };
+    return this.#o.speech.settings.tts.cache?.hits ?? 0;
   }
 
   open(connection: WyomingConnection): ServiceHandler {
@@ -81,9 +47,8 @@ export class TtsProviderService implements ProviderService {
     // Every audio-chunk repeats its stream's format, remembered from audio-start.
     let format = { rate: 0, width: 0, channels: 0 };
     const session = new TtsSession({
-      resolve: (query) => resolveVoice(o.engines, query, o.defaultVoice),
-      createReply: (choice, sink, signal, onError) =>
-        new TtsReply({ choice, sink, signal, onError, speed: o.speed, samplesPerChunk: o.samplesPerChunk, cache: o.cache ?? undefined }),
+      resolve: (query) => o.speech.pickVoice(query),
+      createReply: (choice, sink, signal, onError) => o.speech.createReply(choice, sink, signal, onError),
       output: {
         start: (f) => {
           format = { rate: f.rate, width: f.width, channels: f.channels };
@@ -94,7 +59,7 @@ export class TtsProviderService implements ProviderService {
         stopped: () => connection.sendEvent('synthesize-stopped', {}),
         error: (text, code) => connection.sendError(text, code),
       },
-      maxTextChars: o.maxTextChars,
+      maxTextChars: o.speech.settings.tts.maxTextChars,
       signal: connection.signal,
       onRequest: (result) => this.#record(connection, result),
     });

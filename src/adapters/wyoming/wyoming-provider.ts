@@ -6,8 +6,6 @@
  */
 import type { Frame } from '../../wyoming/frame.js';
 import type { WyomingEvent } from '../../wyoming/events.js';
-import { mergeProviderInfo, type InfoParts } from '../../wyoming/info.js';
-import type { InfoData } from '../../wyoming/info-schema.js';
 import type { ConnectionHandler } from './wyoming-server.js';
 import type { WyomingConnection } from './wyoming-connection.js';
 
@@ -23,8 +21,6 @@ export interface ServiceHandler {
 
 export interface ProviderService {
   readonly name: string;
-  /** What this service adds to `info` right now (installed models only). */
-  info(): InfoParts;
   /** Event types that select this service. */
   readonly controlEvents: readonly string[];
   /** Whether audio events go to this service once it is selected. */
@@ -32,10 +28,6 @@ export interface ProviderService {
   /** Audio arriving with no selected service goes here. */
   readonly defaultAudio?: boolean;
   open(connection: WyomingConnection): ServiceHandler;
-}
-
-export function providerInfo(services: readonly ProviderService[]): InfoData {
-  return mergeProviderInfo(services.map((s) => s.info()));
 }
 
 export function createProviderHandler(services: readonly ProviderService[], connection: WyomingConnection): ConnectionHandler {

@@ -1,7 +1,8 @@
 /**
- * Runs an ASR engine over a decoded upload. Plain requests use one session over the whole file;
- * when segments are wanted (srt, vtt, verbose_json) and a VAD is installed, the speech regions it
- * finds are transcribed one by one so every segment carries its own text and times.
+ * Transcribing a whole recording (an HTTP upload, a file on the command line). With a VAD
+ * installed the speech regions it finds are transcribed one by one, so every segment carries its
+ * own text and times — and the text is the same whatever format the caller renders it in; without
+ * one, the file is one pass and segments come from word times.
  */
 import { resample } from '../../audio/pcm.js';
 import type { AsrEngine, AsrTask, AsrWord } from '../../engines/asr/asr.js';
@@ -10,7 +11,7 @@ import type { VadFactory, VadSegment } from '../../engines/vad/vad.js';
 /** Audio handed to a session per accept() call (the file is all there: large pieces, few messages). */
 export const FEED_CHUNK_SECONDS = 1;
 /** Context kept around each VAD region so word edges are not clipped. */
-export const SEGMENT_PADDING_SECONDS = 0.2;
+export const SEGMENT_PADDING_SECONDS = 0.4;
 /** Rate the VAD models take. */
 const VAD_RATE = 16_000;
 /** Without a VAD, a pause this long between words starts a new segment. */
@@ -35,8 +36,7 @@ export interface TranscribeOptions {
   language: string | undefined;
   task: AsrTask;
   signal: AbortSignal;
-  /** Split at VAD speech regions (else one pass over the whole file). */
-  segmented: boolean;
+  /** Speech regions are transcribed one by one when there is a VAD. */
   vad: VadFactory | undefined;
   vadSettings: { threshold: number; minSilenceSeconds: number };
   /** Partial text as it grows (streaming engines). */
@@ -46,7 +46,7 @@ export interface TranscribeOptions {
 export async function transcribe(engine: AsrEngine, samples: Float32Array, options: TranscribeOptions): Promise<Transcript> {
   const rate = engine.info.sampleRate;
   const duration = samples.length / rate;
-  if (options.segmented && options.vad) {
+  if (options.vad) {
     const regions = await speechRegions(options.vad, samples, rate, options);
     const segments: TranscriptSegment[] = [];
     const words: AsrWord[] = [];
@@ -55,7 +55,10 @@ export async function transcribe(engine: AsrEngine, samples: Float32Array, optio
     for (const region of regions) {
       const from = Math.max(0, region.start - SEGMENT_PADDING_SECONDS);
       const to = Math.min(duration, region.end + SEGMENT_PADDING_SECONDS);
-      const part = await runSession(engine, samples.subarray(Math.floor(from * rate), Math.ceil(to * rate)), options);
+      // Partial text grows across regions: what earlier regions said, then this one's partial.
+      const before = segments.map((seg) => seg.text).join(' ');
+      const onPartial = options.onPartial && ((text: string) => options.onPartial!(before && text ? `${before} ${text}` : before || text));
+      const part = await runSession(engine, samples.subarray(Math.floor(from * rate), Math.ceil(to * rate)), { ...options, onPartial });
       language ??= part.language;
       if (part.words) {
         anyWords = true;
@@ -68,7 +71,7 @@ export async function transcribe(engine: AsrEngine, samples: Float32Array, optio
   }
   const result = await runSession(engine, samples, options);
   const text = result.text.trim();
-  const segments = options.segmented ? segmentsFromWords(result.words, text, duration) : [];
+  const segments = segmentsFromWords(result.words, text, duration);
   return { text, language: result.language, duration, segments, words: result.words };
 }
 

@@ -1,13 +1,15 @@
 /**
- * Choosing a voice among every installed TTS engine: by name (with an optional speaker), by
- * language, or the configured default, else the first voice in preference order (Piper, Kokoro,
- * then espeak-ng, each in registration order). Used by the Wyoming tts service, the satellite's
- * "speak" command, the HTTP shim and `satellite speak`.
+ * The one rule that picks a voice, for every front end (Wyoming, HTTP, MQTT, the satellite, CLI):
+ * by name (a voice's name, any letter case, or the id of the model folder that offers it, with an
+ * optional speaker), else by language, else the configured default, else the first voice in the
+ * daemon-wide preference order (Piper, Kokoro, then espeak-ng, each in catalogue order).
  */
-import type { TtsEngine, TtsVoiceInfo } from '../engines/tts/tts.js';
-import { SatelliteError } from '../util/errors.js';
+import type { TtsEngine, TtsVoiceInfo } from '../../engines/tts/tts.js';
+import { SatelliteError } from '../../util/errors.js';
 
 export interface VoiceChoice {
+  /** The id of the engine (model folder, or `espeak-ng`) offering the voice. */
+  engineId: string;
   engine: TtsEngine;
   voice: TtsVoiceInfo;
   speaker?: string | undefined;
@@ -19,24 +21,29 @@ export interface VoiceQuery {
   language?: string | null | undefined;
 }
 
+export interface InstalledTts {
+  id: string;
+  engine: TtsEngine;
+}
+
 const BACKEND_RANK: Record<string, number> = { piper: 0, kokoro: 1, 'espeak-ng': 2 };
 const OTHER_BACKEND_RANK = 3;
 
 /** Every installed voice in preference order. */
-export function allVoices(engines: ReadonlyMap<string, TtsEngine>): VoiceChoice[] {
+export function allVoices(installed: readonly InstalledTts[]): VoiceChoice[] {
   const out: Array<VoiceChoice & { rank: number; order: number }> = [];
-  for (const engine of engines.values()) {
-    for (const voice of engine.voices) out.push({ engine, voice, rank: BACKEND_RANK[voice.backend] ?? OTHER_BACKEND_RANK, order: out.length });
+  for (const { id, engine } of installed) {
+    for (const voice of engine.voices) out.push({ engineId: id, engine, voice, rank: BACKEND_RANK[voice.backend] ?? OTHER_BACKEND_RANK, order: out.length });
   }
   out.sort((a, b) => a.rank - b.rank || a.order - b.order);
-  return out.map(({ engine, voice }) => ({ engine, voice }));
+  return out.map(({ engineId, engine, voice }) => ({ engineId, engine, voice }));
 }
 
 function normalizeLanguage(tag: string): string {
   return tag.toLowerCase().replace(/-/g, '_');
 }
 
-function matchesLanguage(voice: TtsVoiceInfo, language: string): boolean {
+export function matchesLanguage(voice: TtsVoiceInfo, language: string): boolean {
   const wanted = normalizeLanguage(language);
   return voice.languages.some((l) => {
     const have = normalizeLanguage(l);
@@ -53,25 +60,34 @@ function withSpeaker(choice: VoiceChoice, speaker: string | null | undefined): V
   return { ...choice, speaker };
 }
 
+/** The voices a name means: the voice itself, or every voice of the model folder so named. */
+export function voicesNamed(voices: readonly VoiceChoice[], name: string): VoiceChoice[] {
+  const exact = voices.filter((v) => v.voice.name === name);
+  if (exact.length > 0) return exact;
+  const lower = name.toLowerCase();
+  const folded = voices.filter((v) => v.voice.name.toLowerCase() === lower);
+  if (folded.length > 0) return folded;
+  return voices.filter((v) => v.engineId.toLowerCase() === lower);
+}
+
 /**
- * Picks the voice for a request. Throws SAT_ERR_TTS_UNKNOWN_VOICE for a name nobody offers,
- * SAT_ERR_TTS_UNKNOWN_SPEAKER for a speaker the voice lacks, SAT_ERR_TTS_NO_VOICES when nothing
- * is installed.
+ * Picks the voice for a request. Throws SAT_ERR_TTS_UNKNOWN_VOICE for a name nobody offers or a
+ * language no voice speaks, SAT_ERR_TTS_UNKNOWN_SPEAKER for a speaker the voice lacks,
+ * SAT_ERR_TTS_NO_VOICES when nothing is installed.
  */
-export function resolveVoice(engines: ReadonlyMap<string, TtsEngine>, query: VoiceQuery = {}, defaultVoice?: string | null): VoiceChoice {
-  const voices = allVoices(engines);
+export function pickVoice(installed: readonly InstalledTts[], query: VoiceQuery = {}, defaultVoice?: string | null): VoiceChoice {
+  const voices = allVoices(installed);
   if (voices.length === 0) throw new SatelliteError('SAT_ERR_TTS_NO_VOICES', 'no text-to-speech voice is installed');
+  const preferredIn = (pool: readonly VoiceChoice[]) => (defaultVoice ? pool.find((v) => v.voice.name === defaultVoice) : undefined) ?? pool[0];
   if (query.name) {
-    const wanted = query.name;
-    const found = voices.find((v) => v.voice.name === wanted) ?? voices.find((v) => v.voice.name.toLowerCase() === wanted.toLowerCase());
-    if (!found) throw new SatelliteError('SAT_ERR_TTS_UNKNOWN_VOICE', `unknown voice "${wanted}"`);
+    const found = preferredIn(voicesNamed(voices, query.name));
+    if (!found) throw new SatelliteError('SAT_ERR_TTS_UNKNOWN_VOICE', `unknown voice "${query.name}"`);
     return withSpeaker(found, query.speaker);
   }
   if (query.language) {
-    const found = voices.find((v) => matchesLanguage(v.voice, query.language!));
+    const found = preferredIn(voices.filter((v) => matchesLanguage(v.voice, query.language!)));
     if (!found) throw new SatelliteError('SAT_ERR_TTS_UNKNOWN_VOICE', `no voice for language "${query.language}"`);
-    return found;
+    return withSpeaker(found, query.speaker);
   }
-  const configured = defaultVoice ? voices.find((v) => v.voice.name === defaultVoice) : undefined;
-  return configured ?? voices[0]!;
+  return withSpeaker(preferredIn(voices)!, query.speaker);
 }

@@ -3,8 +3,8 @@
  * stable name; a `detect {names}` request becomes one set of names per engine. Unknown names are
  * dropped; a request naming only unknown models is refused so the client learns what is installed.
  */
-import { SatelliteError } from '../util/errors.js';
-import { matchWakeModel, type WakeEngine, type WakeModelInfo } from '../engines/wake/wake.js';
+import { SatelliteError } from '../../util/errors.js';
+import { matchWakeModel, type WakeEngine, type WakeModelInfo } from '../../engines/wake/wake.js';
 
 export interface WakeCatalogEntry {
   engineId: string;
@@ -17,11 +17,11 @@ export interface WakePlanItem {
   names: string[];
 }
 
-/** Installed wake models over all engines, in registration order; a repeated name keeps the first. */
-export function wakeCatalog(engines: ReadonlyMap<string, WakeEngine>): WakeCatalogEntry[] {
+/** Installed wake models over all engines, in catalogue order; a repeated name keeps the first. */
+export function wakeCatalog(installed: ReadonlyArray<{ id: string; engine: WakeEngine }>): WakeCatalogEntry[] {
   const seen = new Set<string>();
   const out: WakeCatalogEntry[] = [];
-  for (const [engineId, engine] of engines) {
+  for (const { id: engineId, engine } of installed) {
     for (const model of engine.models) {
       if (seen.has(model.name)) continue;
       seen.add(model.name);

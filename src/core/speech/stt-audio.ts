@@ -1,5 +1,5 @@
 /** Small pure helpers on float32 sample buffers used by speech-to-text sessions. */
-import type { VadSegment } from '../engines/vad/vad.js';
+import type { VadSegment } from '../../engines/vad/vad.js';
 
 /** Audio kept on each side of the detected speech when trimming, so word edges survive. */
 export const TRIM_PAD_SECONDS = 0.3;

@@ -4,12 +4,12 @@
  * trimming silence before offline decoding, streams to engines that stream, and buffers for those
  * that decode whole utterances.
  */
-import { AudioStreamConverter, checkFormat, concatSamples, pcmSeconds, type PcmFormat } from '../audio/pcm.js';
-import type { AsrEngine, AsrSession } from '../engines/asr/asr.js';
-import type { VadFactory, VadStream } from '../engines/vad/vad.js';
-import { SatelliteError } from '../util/errors.js';
+import { AudioStreamConverter, checkFormat, concatSamples, pcmSeconds, type PcmFormat } from '../../audio/pcm.js';
+import type { AsrEngine, AsrSession } from '../../engines/asr/asr.js';
+import type { VadFactory, VadStream } from '../../engines/vad/vad.js';
+import { SatelliteError } from '../../util/errors.js';
 import { trimToSpeech } from './stt-audio.js';
-import { onAbort } from '../util/abort.js';
+import { onAbort } from '../../util/abort.js';
 
 /** Rate the VAD works at. */
 export const VAD_RATE = 16_000;
@@ -32,6 +32,8 @@ export interface SttSessionOptions {
   trimSilence: boolean;
   onPartial?: ((text: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Called once when the session is over (finished, failed or cancelled): the engines' leases end. */
+  onRelease?: (() => void) | undefined;
 }
 
 export interface SttOutcome {
@@ -175,6 +177,7 @@ export class SttSession {
   #release(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#o.onRelease?.();
     this.#buffer = [];
     this.#vad?.close();
     this.#vad = undefined;

@@ -4,11 +4,11 @@
  * sent before the first chunk), chunks of a fixed number of samples, and a single stop. Each
  * sentence is looked up in the cache first and stored there once fully synthesised.
  */
-import { floatToInt16Bytes, type PcmFormat } from '../audio/pcm.js';
-import { SatelliteError } from '../util/errors.js';
+import { floatToInt16Bytes, type PcmFormat } from '../../audio/pcm.js';
+import { SatelliteError } from '../../util/errors.js';
 import type { TtsCache } from './tts-cache.js';
 import { ttsCacheKey } from './tts-cache.js';
-import type { VoiceChoice } from './tts-voices.js';
+import type { VoiceChoice } from './select-voice.js';
 
 const SAMPLE_WIDTH = 2;
 
@@ -29,6 +29,8 @@ export interface TtsReplyOptions {
   signal?: AbortSignal | undefined;
   /** Called once, as soon as a sentence fails. */
   onError?: ((err: unknown) => void) | undefined;
+  /** Called once when the reply is over (finished, failed or aborted): the engine's lease ends. */
+  onEnd?: (() => void) | undefined;
 }
 
 /** Cuts a byte stream into chunks of exactly `size` bytes, keeping the remainder. */
@@ -53,7 +55,7 @@ class Rechunker {
 }
 
 export class TtsReply {
-  readonly #options: TtsReplyOptions;
+  #options: TtsReplyOptions;
   readonly #abort = new AbortController();
   #chain: Promise<void> = Promise.resolve();
   #started = false;
@@ -77,6 +79,11 @@ export class TtsReply {
 
   get format(): PcmFormat {
     return { rate: this.#options.choice.voice.sampleRate, width: SAMPLE_WIDTH, channels: 1 };
+  }
+
+  /** The voice speaking (logs, tests). */
+  get voice(): string {
+    return this.#options.choice.voice.name;
   }
 
   /** Sentences added so far. */
@@ -108,18 +115,30 @@ export class TtsReply {
     try {
       await this.#chain;
       if (this.#failed !== undefined) throw this.#failed;
-      if (this.#abort.signal.aborted) throw new SatelliteError('SAT_ERR_ABORTED', 'synthesis cancelled');
+      if (this.#abort.signal.aborted) throw new SatelliteError('SAT_ERR_CANCELLED', 'synthesis cancelled');
       await this.#start();
       await this.#options.sink.stop();
     } finally {
-      this.#detach();
+      this.#end();
     }
   }
 
-  /** Cancels the running and queued work. */
+  /** Cancels the running and queued work (the engine is let go once the running sentence has stopped). */
   abort(): void {
     this.#abort.abort();
     this.#detach();
+    void this.#chain.then(
+      () => this.#end(),
+      () => this.#end(),
+    );
+  }
+
+  #end(): void {
+    this.#detach();
+    this.#detach = () => undefined;
+    const onEnd = this.#options.onEnd;
+    this.#options = { ...this.#options, onEnd: undefined };
+    onEnd?.();
   }
 
   async #start(): Promise<void> {

@@ -10,11 +10,11 @@
  *
  * Errors go to the client as coded `error` events; the connection stays usable.
  */
-import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
+import { errorCode, errorMessage, SatelliteError } from '../../util/errors.js';
 import { SentenceSplitter, splitSentences } from './tts-sentences.js';
 import type { TtsAudioSink } from './tts-reply.js';
 import { TtsReply } from './tts-reply.js';
-import type { VoiceChoice, VoiceQuery } from './tts-voices.js';
+import type { VoiceChoice, VoiceQuery } from './select-voice.js';
 
 export interface TtsSessionOutput extends TtsAudioSink {
   error(text: string, code: string): Promise<void>;
@@ -28,6 +28,8 @@ export interface TtsRequestResult {
   sentences: number;
   cachedSentences: number;
   streaming: boolean;
+  /** The voice chosen, when one was. */
+  voice?: string | undefined;
 }
 
 export interface TtsSessionOptions {
@@ -174,6 +176,7 @@ export class TtsSession {
       sentences: reply?.sentences ?? 0,
       cachedSentences: reply?.cachedSentences ?? 0,
       streaming,
+      voice: reply?.voice,
     });
   }
 }

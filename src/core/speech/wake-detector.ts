@@ -10,18 +10,18 @@
  * needs them throws once, so the peer gets one `error`; the rest of that stream is ignored
  * instead of failing every chunk again. The next `detect` or `audio-start` tries again.
  */
-import { AudioStreamConverter, type PcmFormat } from '../audio/pcm.js';
-import { errorCode } from '../util/errors.js';
-import type { WakeSession } from '../engines/wake/wake.js';
-import type { EventOf } from '../wyoming/events.js';
-import { planWakeSessions, selectWakeModels, type WakeCatalogEntry } from './wake-names.js';
+import { AudioStreamConverter, type PcmFormat } from '../../audio/pcm.js';
+import { errorCode } from '../../util/errors.js';
+import type { Logger } from '../../util/logger.js';
+import type { EventOf } from '../../wyoming/events.js';
+import { WakeListener, type WakeSource } from './wake-listener.js';
 
 export const WAKE_SAMPLE_RATE = 16_000;
 
 export interface WakeDetectorOptions {
-  /** The installed models right now (rescans may change it between connections). */
-  catalog: () => WakeCatalogEntry[];
-  defaultModel: string | null;
+  /** The installed wake models (the listener follows their changes). */
+  source: WakeSource;
+  log: Logger;
   sendDetection: (data: { name: string; timestamp: number }) => Promise<void>;
   sendNotDetected: () => Promise<void>;
   /** A model fired (for the bus). */
@@ -29,11 +29,6 @@ export interface WakeDetectorOptions {
   /** One stream ended (audio-stop, close or failure), for request stats. */
   onStreamEnd?: (stat: { ok: boolean; ms: number; code?: string; detections: number }) => void;
   now?: () => number;
-}
-
-interface Active {
-  selected: WakeCatalogEntry[];
-  sessions: WakeSession[];
 }
 
 /**
@@ -45,7 +40,7 @@ type Failed = 'detect' | 'stream' | undefined;
 export class WakeDetector {
   readonly #options: WakeDetectorOptions;
   #requested: string[] | null = null;
-  #active: Active | undefined;
+  #active: WakeListener | undefined;
   #converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
   /** When the current audio stream started (wall clock, for stats); undefined between streams. */
   #streamStart: number | undefined;
@@ -64,7 +59,7 @@ export class WakeDetector {
 
   /** Names currently listened for. */
   get listening(): string[] {
-    return this.#active?.selected.map((e) => e.model.name) ?? [];
+    return this.#active?.listening ?? [];
   }
 
   async detect(event: EventOf<'detect'>): Promise<void> {
@@ -98,7 +93,7 @@ export class WakeDetector {
         throw err;
       }
     }
-    for (const s of this.#active?.sessions ?? []) s.reset();
+    this.#active?.reset();
     this.#converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
     this.#streamStart = this.#now();
     this.#detections = 0;
@@ -117,8 +112,7 @@ export class WakeDetector {
       this.#failed = 'stream';
       throw err;
     }
-    if (samples.length === 0 || !this.#active) return;
-    await Promise.all(this.#active.sessions.map((s) => s.accept(samples)));
+    await this.#active?.accept(samples);
   }
 
   async audioStop(): Promise<void> {
@@ -129,7 +123,7 @@ export class WakeDetector {
     }
     if (this.#streamStart === undefined) return;
     const tail = this.#converter.flush();
-    if (tail.length > 0 && this.#active) await Promise.all(this.#active.sessions.map((s) => s.accept(tail)));
+    await this.#active?.accept(tail);
     const fired = this.#detections > 0;
     this.#endStream(true);
     if (!fired && !this.#closed) await this.#options.sendNotDetected();
@@ -144,22 +138,18 @@ export class WakeDetector {
   }
 
   async #open(): Promise<void> {
-    const selected = selectWakeModels(this.#options.catalog(), this.#requested, this.#options.defaultModel);
-    const phrases = new Map(selected.map((e) => [e.model.name, e.model.phrase]));
-    const sessions: WakeSession[] = [];
-    try {
-      for (const { engine, names } of planWakeSessions(selected)) {
-        sessions.push(await engine.createSession({ names, onDetection: (d) => this.#fire(d.name, phrases.get(d.name) ?? d.name, d.timestampMs) }));
-      }
-    } catch (err) {
-      for (const s of sessions) s.close();
-      throw err;
-    }
+    const listener = new WakeListener(this.#options.source, {
+      names: this.#requested,
+      strict: true,
+      onDetection: (d) => this.#fire(d.name, d.phrase, d.timestampMs),
+      log: this.#options.log,
+    });
+    await listener.start();
     if (this.#closed) {
-      for (const s of sessions) s.close();
+      listener.close();
       return;
     }
-    this.#active = { selected, sessions };
+    this.#active = listener;
   }
 
   #fire(name: string, phrase: string, timestampMs: number): void {
@@ -177,7 +167,7 @@ export class WakeDetector {
   }
 
   #closeSessions(): void {
-    for (const s of this.#active?.sessions ?? []) s.close();
+    this.#active?.close();
     this.#active = undefined;
   }
 

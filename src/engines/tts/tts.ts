@@ -32,7 +32,7 @@ export interface TtsEngine {
   /** Resolves when all audio has been passed to `onAudio`. Aborting the signal cancels. */
   synthesize(request: TtsRequest): Promise<{ sampleRate: number }>;
   /** Loads the model now instead of on first use (config `preload`). */
-  preload?(): Promise<void>;
+  load?(): Promise<void>;
   unload(): Promise<void>;
   close(): Promise<void>;
 }

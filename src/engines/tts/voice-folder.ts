@@ -13,7 +13,7 @@ import { isDir } from '../../util/file-kind.js';
 export const ESPEAK_DATA_FILES = ['phontab', 'phonindex', 'phondata', 'intonations'];
 
 export function badModel(message: string, cause?: unknown): SatelliteError {
-  return new SatelliteError('SAT_ERR_BAD_MODEL', message, cause === undefined ? undefined : { cause });
+  return new SatelliteError('SAT_ERR_MODEL_INVALID', message, cause === undefined ? undefined : { cause });
 }
 
 export function checkEspeakData(dir: string): void {

@@ -1,4 +1,5 @@
-/** Which of an engine's models a session listens for (matching rules: `matchWakeModel`). */
+/** Wake-word names: from head file names, as phrases, and which of an engine's models a session listens for. */
+import path from 'node:path';
 import { SatelliteError } from '../../util/errors.js';
 import { matchWakeModel, type WakeModelInfo } from './wake.js';
 
@@ -20,4 +21,19 @@ export function resolveSessionNames(models: readonly WakeModelInfo[], requested:
   const first = models[0];
   if (!first) throw new SatelliteError('SAT_ERR_WAKE_MODEL_NOT_FOUND', 'no wake models installed');
   return [first.name];
+}
+
+/** `hey_jarvis_v0.1.onnx` → `hey_jarvis`; `alexa.onnx` → `alexa`. */
+export function wakeWordName(file: string): string {
+  const base = path.basename(file).replace(/\.onnx$/i, '');
+  return base.replace(/_v\d+(\.\d+)*$/i, '').toLowerCase();
+}
+
+/** `hey_jarvis` → `Hey Jarvis`. */
+export function phraseFromName(name: string): string {
+  return name
+    .split(/[_\s-]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
 }

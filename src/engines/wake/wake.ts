@@ -49,7 +49,7 @@ export interface WakeEngine {
   readonly loaded: boolean;
   createSession(options: WakeSessionOptions): Promise<WakeSession>;
   /** Loads the models now instead of on the first session (config `preload`). */
-  preload?(): Promise<void>;
+  load?(): Promise<void>;
   /** Sessions open right now (stats; lets tests see that closed connections free theirs). */
   readonly sessionCount?: number;
   close(): Promise<void>;

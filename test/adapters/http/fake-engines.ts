@@ -4,7 +4,7 @@
  */
 import type { AsrEngine, AsrResult, AsrSession, AsrSessionOptions, AsrTask } from '../../../src/engines/asr/asr.js';
 import type { TtsEngine, TtsRequest, TtsVoiceInfo } from '../../../src/engines/tts/tts.js';
-import type { EngineRegistry } from '../../../src/wiring/daemon-context.js';
+import type { EngineSpec } from '../../../src/core/speech/engine-kinds.js';
 
 const attribution = { name: 'test', url: 'https://example.invalid' };
 
@@ -142,11 +142,10 @@ export class ToneTts implements TtsEngine {
   async close(): Promise<void> {}
 }
 
-export function registry(asr: AsrEngine[] = [new CountingAsr()], tts: TtsEngine[] = [new ToneTts()]): EngineRegistry {
-  return {
-    asr: new Map(asr.map((e) => [e.info.name, e])),
-    tts: new Map(tts.map((e, i) => [`tts-${i}`, e])),
-    wake: new Map(),
-    vad: undefined,
-  };
+/** What the catalogue would find if these engines were installed (in this order). */
+export function registry(asr: AsrEngine[] = [new CountingAsr()], tts: TtsEngine[] = [new ToneTts()]): EngineSpec[] {
+  return [
+    ...asr.map((engine): EngineSpec => ({ kind: 'asr', id: engine.info.name, key: engine.info.name, preload: false, build: () => engine })),
+    ...tts.map((engine, i): EngineSpec => ({ kind: 'tts', id: `tts-${i}`, key: `tts-${i}`, preload: false, build: () => engine })),
+  ];
 }

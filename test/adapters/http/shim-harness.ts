@@ -1,10 +1,12 @@
-/** Starts the shim alone on port 0 over a given engine registry (for tests of its own logic). */
+/** Starts the shim alone on port 0 over a speech service holding given engines (for tests of its own logic). */
 import { parseConfig } from '../../../src/config/load.js';
 import { createOpenAiShim } from '../../../src/adapters/http/openai-shim.js';
 import type { RequestRecord } from '../../../src/adapters/http/http-server.js';
 import { CoreBus } from '../../../src/core/bus.js';
 import { ProviderStats } from '../../../src/core/provider-stats.js';
-import type { EngineRegistry } from '../../../src/wiring/daemon-context.js';
+import type { EngineSpec } from '../../../src/core/speech/engine-kinds.js';
+import { SpeechService } from '../../../src/core/speech/speech-service.js';
+import { speechSettings } from '../../../src/wiring/speech.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { registry } from './fake-engines.js';
 
@@ -17,14 +19,16 @@ export interface Shim {
   close(drainMs?: number): Promise<void>;
 }
 
-export async function startShim(http: Record<string, unknown> = {}, engines: EngineRegistry = registry(), extra: Record<string, unknown> = {}): Promise<Shim> {
+export async function startShim(http: Record<string, unknown> = {}, engines: EngineSpec[] = registry(), extra: Record<string, unknown> = {}): Promise<Shim> {
   const config = parseConfig({ ...extra, http: { enabled: true, port: 0, ...http } }, {});
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', format: 'json', destination: { write: (line: string) => logs.push(line) } });
   const bus = new CoreBus(log);
   const stats = new ProviderStats(bus);
   const records: RequestRecord[] = [];
-  const shim = createOpenAiShim({ config, engines, stats, startedAt: new Date(), log, onRequest: (r) => records.push(r) });
+  const speech = new SpeechService({ discover: async () => engines, settings: speechSettings(config), log });
+  await speech.start();
+  const shim = createOpenAiShim({ config, speech, stats, startedAt: new Date(), log, onRequest: (r) => records.push(r) });
   const address = await shim.listen();
   return {
     url: `http://127.0.0.1:${address.port}`,
@@ -33,6 +37,7 @@ export async function startShim(http: Record<string, unknown> = {}, engines: Eng
     close: async (drainMs?: number) => {
       await shim.close(drainMs);
       stats.stop();
+      await speech.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { needsSegments, renderTranscript, timestamp } from '../../../src/adapters/http/transcript-formats.js';
-import type { Transcript } from '../../../src/adapters/http/transcriber.js';
+import type { Transcript } from '../../../src/core/speech/file-transcription.js';
 
 const transcript: Transcript = {
   text: 'hello there general kenobi',

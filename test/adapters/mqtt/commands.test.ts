@@ -34,7 +34,7 @@ test('bad JSON, unknown commands, out-of-range values and unknown wake words are
   assert.equal(error(parseCommand('volume/set', '-1', sat)), 'SAT_ERR_MQTT_OUT_OF_RANGE');
   assert.equal(error(parseCommand('volume/set', 'loud', sat)), 'SAT_ERR_MQTT_BAD_VALUE');
   assert.equal(error(parseCommand('mute/set', 'maybe', sat)), 'SAT_ERR_MQTT_BAD_VALUE');
-  assert.equal(error(parseCommand('wake_word/set', 'ok_nabu', sat)), 'SAT_ERR_MQTT_UNKNOWN_WAKE_WORD');
+  assert.equal(error(parseCommand('wake_word/set', 'ok_nabu', sat)), 'SAT_ERR_WAKE_MODEL_NOT_FOUND');
   assert.equal(error(parseCommand('speak', '   ', sat)), 'SAT_ERR_MQTT_BAD_VALUE');
   assert.equal(error(parseCommand('speak', 'x'.repeat(5000), sat)), 'SAT_ERR_MQTT_OUT_OF_RANGE');
   assert.equal(error(parseCommand('speak', 'x'.repeat(20_000), sat)), 'SAT_ERR_MQTT_COMMAND_TOO_LARGE');

@@ -12,6 +12,7 @@ import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { WyomingTestClient } from '../../helpers/wyoming-client.js';
 import { machineShortId } from '../../../src/adapters/mdns/mdns-identity.js';
 import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
+import { VERSION } from '../../../src/version.js';
 import { Broker, MOSQUITTO, MqttProbe } from './broker.js';
 
 const FAST_RECONNECT = { min_s: 0.2, max_s: 1 };
@@ -63,13 +64,13 @@ test('discovery payloads arrive retained, parse, carry the required keys, and st
     assert.match(p['default_entity_id'], new RegExp(`^${component}\\.discovery_test_`));
     assert.equal(p['availability'][0].topic, 'speech-satellite/discovery-test/availability');
     for (const k of REQUIRED_DEVICE_KEYS) assert.ok(p['device'][k], `device.${k}`);
-    assert.equal(p['device'].sw_version, daemon.context.version);
+    assert.equal(p['device'].sw_version, VERSION);
     assert.equal(p['origin'].name, 'speech-satellite');
   }
 
   const state = await probe.waitFor((m) => m.topic === 'speech-satellite/discovery-test/state');
   const doc = JSON.parse(state.text) as Record<string, any>;
-  assert.equal(doc['version'], daemon.context.version);
+  assert.equal(doc['version'], VERSION);
   assert.equal(typeof doc['stats'].event_loop_delay_p99_ms, 'number');
   assert.equal(doc['state'], null, 'no satellite state without a satellite');
 

@@ -1,5 +1,6 @@
 /** Shared set-up of the satellite tests: the mic recording, the ALSA file devices, the daemon config, waiting. */
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after } from 'node:test';
 import { readClip } from '../../helpers/clips.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
@@ -36,6 +37,32 @@ export function satelliteConfig(devices: FileDevices, extra: { satellite?: objec
   };
 }
 
+/** Copies stdin to stdout at most argv[2] bytes a second: a sound card's clock for a file device. */
+const PACER_SOURCE = `const rate = Number(process.argv[2]);
+const start = Date.now();
+let sent = 0;
+process.stdin.on('data', (chunk) => {
+  process.stdin.pause();
+  sent += chunk.length;
+  process.stdout.write(chunk, () => setTimeout(() => process.stdin.resume(), Math.max(0, start + (sent / rate) * 1000 - Date.now())));
+});
+`;
+
+/**
+ * Adds to `devices` a playback device that takes audio in real time (`bytesPerSecond`) instead
+ * of all at once, appending to the same speaker file: playback lasts as long as the audio, as on
+ * a sound card (aplay waits for the pacer before it exits). Returns the device name.
+ */
+export function addPacedSpeaker(devices: FileDevices, bytesPerSecond: number): string {
+  const pacer = path.join(devices.dir, 'pacer.mjs');
+  writeFileSync(pacer, PACER_SOURCE);
+  const name = `${devices.speaker}paced`;
+  appendFileSync(
+    devices.config,
+    `pcm.${name} {\n  type file\n  slave.pcm "null"\n  file "|${process.execPath} ${pacer} ${bytesPerSecond} >> ${devices.speakerFile}"\n  format "raw"\n}\n`,
+  );
+  return name;
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,4 +93,9 @@ export function satelliteSuite(micPcm: Buffer, names?: { mic: string; speaker: s
       return daemon;
     },
   };
+}
+
+/** Says `pcm` into the mic: the capture device reads on past the end of its file, so appended audio is heard within the capture's buffering (a couple of seconds). */
+export function sayIntoMic(devices: FileDevices, pcm: Buffer): void {
+  appendFileSync(devices.micFile, pcm);
 }

@@ -28,7 +28,7 @@ describe('satellite listening flow', () => {
   test('pause-satellite stops streaming, HA vanishing mid-stream is survived, and a local mute stops all listening', async (t) => {
     if (!need(t, haveSatelliteParts(), 'alsa-utils and the shared openWakeWord models are needed')) return;
     const daemon = await suite.start(satelliteConfig(suite.devices));
-    const control = daemon.context.satellite!;
+    const control = daemon.satellite!;
     const first = await FakeHomeAssistant.connect(daemon.satellitePort!);
 
     // 1. wake, stream, then pause-satellite: the audio stops until run-satellite.

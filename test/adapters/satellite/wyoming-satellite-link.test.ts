@@ -124,15 +124,15 @@ describe('satellite link in the daemon', () => {
     daemon.context.bus.on('ha-connection', 'test', (e) => connections.push(e.connected));
     const first = await FakeHomeAssistant.connect(daemon.satellitePort!);
     await first.waitForType('pong', 5_000);
-    assert.equal(daemon.context.satellite?.state, 'idle');
+    assert.equal(daemon.satellite?.state, 'idle');
     first.goSilent();
     await first.waitClosed(8_000);
-    assert.equal(daemon.context.satellite?.state, 'disconnected');
+    assert.equal(daemon.satellite?.state, 'disconnected');
     assert.ok(daemon.logs.some((l) => l.includes('went silent')), 'the drop is logged');
     const second = await FakeHomeAssistant.connect(daemon.satellitePort!);
     await second.waitForType('info', 1_000);
     await second.waitForType('pong', 5_000);
-    assert.equal(daemon.context.satellite?.state, 'idle');
+    assert.equal(daemon.satellite?.state, 'idle');
     assert.deepEqual(connections, [true, false, true]);
     second.close();
   });

@@ -5,7 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { satelliteInfo } from '../../../src/adapters/satellite/satellite-info.js';
-import { chooseWakeWords, PreRollBuffer, WakeListener } from '../../../src/adapters/satellite/satellite-listeners.js';
+import { PreRollBuffer, WakeListener } from '../../../src/adapters/satellite/satellite-listeners.js';
+import { SpeechService } from '../../../src/core/speech/speech-service.js';
+import type { EngineSpec } from '../../../src/core/speech/engine-kinds.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { speechSettings } from '../../../src/wiring/speech.js';
 import { SOUND_FORMAT, synthesizeSound } from '../../../src/adapters/satellite/satellite-sound-synth.js';
 import { builtinSoundFile, loadSounds } from '../../../src/adapters/satellite/satellite-sounds.js';
 import { SatelliteStateFile } from '../../../src/adapters/satellite/satellite-state-file.js';
@@ -14,7 +18,7 @@ import type { WakeModelInfo } from '../../../src/engines/wake/wake.js';
 import { infoSchema } from '../../../src/wyoming/info-schema.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { SatelliteError } from '../../../src/util/errors.js';
-import { FakeWakeEngine } from '../../core/wake-fakes.js';
+import { FakeWakeEngine } from '../../core/speech/wake-fakes.js';
 
 const log = createLogger({ level: 'silent' });
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'satellite-parts-'));
@@ -91,12 +95,34 @@ test('the state file keeps mute, volume and wake words, and ignores what it cann
   assert.deepEqual(file.load(), {});
 });
 
-test('wake words: the requested installed ones, else the default model, else the first installed', () => {
-  const models = [model('alexa'), model('hey_jarvis')];
-  assert.deepEqual(chooseWakeWords(models, ['hey_jarvis', 'nope'], null, log), ['hey_jarvis']);
-  assert.deepEqual(chooseWakeWords(models, [], 'hey_jarvis', log), ['hey_jarvis']);
-  assert.deepEqual(chooseWakeWords(models, ['nope'], 'missing', log), ['alexa']);
-  assert.deepEqual(chooseWakeWords([], [], null, log), []);
+/** A speech service whose only models are these wake engines (in this order). */
+async function wakeSpeech(engines: Array<[string, FakeWakeEngine]>, defaultWake: string | null = null): Promise<SpeechService> {
+  const speech = new SpeechService({
+    discover: async () => engines.map(([id, engine]): EngineSpec => ({ kind: 'wake', id, key: id, preload: false, build: () => engine })),
+    settings: { ...speechSettings(parseConfig({}, {})), wake: { defaultModel: defaultWake } },
+    log,
+  });
+  await speech.start();
+  return speech;
+}
+
+test('wake words: the requested installed ones, else the default model, else the first installed', async () => {
+  const engine = new FakeWakeEngine({ alexa: 0.25, hey_jarvis: 0.5 });
+  const speech = await wakeSpeech([['oww', engine]], 'hey_jarvis');
+  const listener = new WakeListener(speech, () => undefined, log);
+  await listener.listen(['hey_jarvis', 'nope']);
+  assert.deepEqual(listener.words, ['hey_jarvis']);
+  await listener.listen([]);
+  assert.deepEqual(listener.words, ['hey_jarvis'], 'none asked for: the default');
+  await listener.listen(['nope']);
+  assert.deepEqual(listener.words, ['hey_jarvis'], 'none installed: the default');
+  const noDefault = await wakeSpeech([['oww', engine]], 'missing');
+  const second = new WakeListener(noDefault, () => undefined, log);
+  await second.listen(['nope']);
+  assert.deepEqual(second.words, ['alexa'], 'no default installed either: the first installed');
+  await assert.rejects(new WakeListener(await wakeSpeech([]), () => undefined, log).listen([]), { code: 'SAT_ERR_WAKE_MODEL_NOT_FOUND' });
+  listener.close();
+  second.close();
 });
 
 test('the wake listener keeps the words of engines that load when another engine cannot load its model', async () => {
@@ -107,7 +133,7 @@ test('the wake listener keeps the words of engines that load when another engine
   const captured = createLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void lines.push(line) } });
   const heard: string[] = [];
   const listener = new WakeListener(
-    new Map([
+    await wakeSpeech([
       ['bad', bad],
       ['good', good],
     ]),
@@ -123,8 +149,9 @@ test('the wake listener keeps the words of engines that load when another engine
   assert.equal(lines.filter((l) => l.includes('alexa_v0.1.onnx')).length, 1, 'the failed engine is logged once');
 
   await assert.rejects(listener.listen(['alexa']), { code: 'SAT_ERR_MODEL_LOAD' }, 'with no engine left, the caller gets the error');
-  assert.equal(good.sessionCount, 0, 'no session is left open');
+  assert.equal(good.sessionCount, 1, 'the words it had keep listening');
   listener.close();
+  assert.equal(good.sessionCount, 0, 'no session is left open');
 });
 
 test('the pre-roll buffer keeps only the most recent audio', () => {

@@ -83,7 +83,7 @@ describe('satellite end to end', () => {
       const afterTranscript = ha.frames.slice(stoppedAt).filter((f) => f.type === 'audio-chunk').length;
       assert.ok(afterTranscript <= 2, `streaming stopped at the transcript (${afterTranscript} chunks after it)`);
       assert.ok(ha.frames.some((f) => f.type === 'ping'), 'the satellite pings once HA has pinged');
-      assert.equal(daemon!.context.satellite?.state, 'idle');
+      assert.equal(daemon!.satellite?.state, 'idle');
       const wakeEvent = events.find((e) => e.startsWith('wake '));
       assert.match(wakeEvent ?? '', /^wake alexa satellite \S/);
       assert.ok(events.includes('transcript he could wait no longer satellite'));

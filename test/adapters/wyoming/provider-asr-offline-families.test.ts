@@ -65,7 +65,7 @@ describe('offline sherpa-onnx families from generated fixtures through the daemo
     const fx = asrFixtures();
     if (!need(t, daemon !== undefined, fx.reason ?? 'daemon not started')) return;
     for (const [name, { family, text }] of Object.entries(ASR_FIXTURES)) {
-      const engine = daemon!.context.engines.asr.get(name);
+      const engine = daemon!.context.speech.engine('asr', name);
       assert.ok(engine instanceof SherpaOfflineEngine, `${name} (${family}) was not built as an offline sherpa-onnx engine`);
       assert.equal(engine.loaded, false, `${name} loaded before use`);
       const first = await transcribe(daemon!.providerPort, name);

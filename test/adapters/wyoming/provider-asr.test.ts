@@ -167,7 +167,7 @@ describe('Wyoming asr service with the streaming zipformer', { concurrency: fals
     const r = await good;
     assert.match(r.text, /WAIT|LONGER/i);
     // every request above has ended: no engine stream is left behind
-    const engine = daemon!.context.engines.asr.get(ZIPFORMER) as unknown as { activeStreams: number };
+    const engine = daemon!.context.speech.engine('asr', ZIPFORMER) as unknown as { activeStreams: number };
     const deadline = Date.now() + 5_000;
     while (engine.activeStreams > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
     assert.equal(engine.activeStreams, 0);

@@ -39,7 +39,7 @@ async function transcribeClip(port: number, file = 'piper-this-is-a-test.wav', l
 
 describe('hostile peers on the provider endpoint', { concurrency: false }, () => {
   let daemon: TestDaemon | undefined;
-  const engine = () => daemon!.context.engines.asr.get(ZIPFORMER) as unknown as SherpaOnlineEngine;
+  const engine = () => daemon!.context.speech.engine('asr', ZIPFORMER) as unknown as SherpaOnlineEngine;
 
   before(async () => {
     if (!hasZipformer()) return;

@@ -106,7 +106,7 @@ describe('Piper and Kokoro voices found under models_dir, over Wyoming', { concu
       daemon!.context.bus.emit('models-changed', { kind: 'tts' });
       await waitForVoices(daemon!.providerPort, (names) => !names.includes('af_heart'));
       assert.equal((await synthesize(client, 'Hello.', { name: 'af_heart' })).error?.code, 'SAT_ERR_TTS_UNKNOWN_VOICE');
-      assert.equal(daemon!.context.engines.tts.size, 4);
+      assert.equal(daemon!.context.speech.ids('tts').length, 4);
       const configured = await synthesize(client, 'From the config.', { name: 'configured-voice' });
       assert.equal(configured.format?.rate, PIPER_FIXTURE_RATE);
     } finally {

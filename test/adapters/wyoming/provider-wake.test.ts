@@ -95,11 +95,11 @@ test("Home Assistant's wake flow: detect, endless audio, a detection per wake wo
     ],
   );
 
-  const engine = daemon.context.engines.wake.get('openwakeword')!;
+  const engine = daemon.context.speech.engine('wake', 'openwakeword')!;
   assert.equal(engine.sessionCount, 1);
   client.close();
   await waitUntil(() => engine.sessionCount === 0, 'the closed connection has released its session');
-  await waitUntil(() => (daemon.context.stats.snapshot().services['wake']?.requests ?? 0) >= 1, 'the stream is counted');
+  await waitUntil(() => (daemon.stats.snapshot().services['wake']?.requests ?? 0) >= 1, 'the stream is counted');
 });
 
 test('names null uses the configured default; audio-stop without a wake word answers not-detected', async (t) => {
@@ -164,7 +164,7 @@ test('odd audio formats are converted, and an unknown wake word is a coded error
   assert.ok(spotted, 'the keyword spotter answers on the same connection');
 });
 
-test('a wake model folder added later appears after models-changed', async (t) => {
+test('a wake model folder linked in later appears in info, under the same wake program, with no restart', async (t) => {
   if (!need(t, hasModel(OWW), 'shared openWakeWord models missing')) return;
   const dir = modelsDir(t, {});
   const daemon = await daemonWith(t, dir);
@@ -172,14 +172,16 @@ test('a wake model folder added later appears after models-changed', async (t) =
   t.after(() => client.close());
   client.send('describe', {});
   const before = await client.waitForType('info');
-  assert.deepEqual(before.data['wake'], [], 'no wake program while none is installed');
+  const program = (before.data['wake'] as Array<{ name: string; models: unknown[] }>)[0]!;
+  assert.deepEqual([program.name, program.models], ['speech-satellite-wake', []], 'the program is listed from the start (its name never changes), with no model yet');
 
+  // The watcher on models_dir sees the new folder: nobody announces it.
   symlinkSync(OWW, path.join(dir, 'openwakeword'));
-  daemon.context.bus.emit('models-changed', { kind: 'wake' });
-  await waitUntil(() => daemon.context.engines.wake.size === 1, 'the rescan registered the engine');
+  await waitUntil(() => daemon.context.speech.ids('wake').length === 1, 'the rescan registered the engine', 15_000);
   client.send('describe', {});
   const after = await client.waitFor((f) => f.type === 'info' && f !== before);
-  const wake = after.data['wake'] as Array<{ models: Array<{ name: string }> }>;
+  const wake = after.data['wake'] as Array<{ name: string; models: Array<{ name: string }> }>;
+  assert.equal(wake[0]!.name, program.name);
   assert.deepEqual(
     wake[0]!.models.map((m) => m.name),
     ['alexa', 'hey_jarvis', 'hey_mycroft', 'hey_rhasspy'],
@@ -249,7 +251,7 @@ test('a corrupt wake word head costs one error and one warning for a whole strea
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((l) => (l['level'] === 'warn' || l['level'] === 40) && /alexa/.test(JSON.stringify(l)));
   assert.ok(warnings().length <= 1, `at most one warning about the bad head, got ${warnings().length}: ${JSON.stringify(warnings())}`);
-  const engine = daemon.context.engines.wake.get('openwakeword') as OpenWakeWordEngine;
+  const engine = daemon.context.speech.engine('wake', 'openwakeword') as OpenWakeWordEngine;
   assert.equal(engine.loadAttempts, 2, 'the front end and the bad head were each tried once');
 
   const other = await WyomingTestClient.connect(daemon.providerPort);

@@ -46,9 +46,9 @@ function espeakChildren(): number {
 /** Streams, sessions and connections the daemon still holds. */
 function leftovers(daemon: TestDaemon): Record<string, number> {
   let asrStreams = 0;
-  for (const engine of daemon.context.engines.asr.values()) asrStreams += (engine as { activeStreams?: number }).activeStreams ?? 0;
+  for (const engine of daemon.context.speech.ids('asr').map((id) => daemon.context.speech.engine('asr', id)!)) asrStreams += (engine as { activeStreams?: number }).activeStreams ?? 0;
   let wakeSessions = 0;
-  for (const engine of daemon.context.engines.wake.values()) wakeSessions += engine.sessionCount ?? 0;
+  for (const engine of daemon.context.speech.ids('wake').map((id) => daemon.context.speech.engine('wake', id)!)) wakeSessions += engine.sessionCount ?? 0;
   return { connections: heldConnections(daemon.providerPort), asrStreams, wakeSessions, espeak: espeakChildren() };
 }
 

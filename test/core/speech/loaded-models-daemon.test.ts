@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestDaemon } from '../helpers/daemon.js';
-import { need, sharedModel } from '../helpers/system.js';
-import { ZIPFORMER, clipAs, hasSilero, hasZipformer } from '../helpers/stt-fixtures.js';
-import { WyomingTestClient, sendAudio } from '../helpers/wyoming-client.js';
-import { wer } from '../helpers/wer.js';
-import { Broker, MOSQUITTO, MqttProbe } from '../adapters/mqtt/broker.js';
+import { startTestDaemon } from '../../helpers/daemon.js';
+import { need, sharedModel } from '../../helpers/system.js';
+import { ZIPFORMER, clipAs, hasSilero, hasZipformer } from '../../helpers/stt-fixtures.js';
+import { WyomingTestClient, sendAudio } from '../../helpers/wyoming-client.js';
+import { wer } from '../../helpers/wer.js';
+import { Broker, MOSQUITTO, MqttProbe } from '../../adapters/mqtt/broker.js';
 
 /** Short enough for a fast test, long enough that a lease released by a request outlives the checks. */
 const IDLE_UNLOAD_S = 2;

@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listModels, loadedCount, qualifiedNames, ttsModelName } from '../../src/core/loaded-models.js';
-import type { EngineRegistry } from '../../src/wiring/daemon-context.js';
-import type { AsrEngine } from '../../src/engines/asr/asr.js';
-import type { TtsEngine, TtsVoiceInfo } from '../../src/engines/tts/tts.js';
-import type { WakeEngine } from '../../src/engines/wake/wake.js';
-import type { VadFactory } from '../../src/engines/vad/vad.js';
-import { HttpMetrics } from '../../src/adapters/http/http-metrics.js';
+import { listModels, loadedCount, qualifiedNames, ttsModelName, type InstalledEngines } from '../../../src/core/speech/loaded-models.js';
+import type { AsrEngine } from '../../../src/engines/asr/asr.js';
+import type { TtsEngine, TtsVoiceInfo } from '../../../src/engines/tts/tts.js';
+import type { WakeEngine } from '../../../src/engines/wake/wake.js';
+import type { VadFactory } from '../../../src/engines/vad/vad.js';
+import { HttpMetrics } from '../../../src/adapters/http/http-metrics.js';
 
 const attribution = { name: '', url: '' };
 const unused = () => Promise.reject(new Error('unused'));
@@ -29,23 +28,23 @@ function vad(name: string, loaded: boolean): VadFactory {
   return { name, loaded, createStream: unused, close: async () => undefined };
 }
 
-function registry(): EngineRegistry {
+function registry() {
   return {
-    asr: new Map([
-      ['zipformer', asr('zipformer', true)],
-      ['whisper-tiny', asr('whisper-tiny', false)],
-    ]),
-    tts: new Map([
-      ['espeak-ng', tts(['espeak-ng-en-us', 'espeak-ng-de'], true)],
-      ['piper:/models/piper-lessac', tts(['en_US-lessac-medium'], false)],
-      ['kokoro:/models/kokoro-en-v0_19', tts(['af_heart', 'bf_emma'], true)],
-    ]),
-    wake: new Map([
-      ['openwakeword', wake(['alexa', 'hey_jarvis'], false)],
-      ['kws-en', wake(['hey computer'], true)],
-    ]),
-    vad: vad('silero_vad', false),
-  };
+    asr: [
+      { id: 'zipformer', engine: asr('zipformer', true) },
+      { id: 'whisper-tiny', engine: asr('whisper-tiny', false) },
+    ],
+    tts: [
+      { id: 'espeak-ng', engine: tts(['espeak-ng-en-us', 'espeak-ng-de'], true) },
+      { id: 'piper-lessac', engine: tts(['en_US-lessac-medium'], false) },
+      { id: 'kokoro-en-v0_19', engine: tts(['af_heart', 'bf_emma'], true) },
+    ],
+    wake: [
+      { id: 'openwakeword', engine: wake(['alexa', 'hey_jarvis'], false) },
+      { id: 'kws-en', engine: wake(['hey computer'], true) },
+    ],
+    vad: [{ id: 'silero_vad', engine: vad('silero_vad', false) }],
+  } satisfies InstalledEngines;
 }
 
 test('models are listed per kind, one per native model, with the loaded ones those whose engine says so', () => {
@@ -63,21 +62,19 @@ test('models are listed per kind, one per native model, with the loaded ones tho
 
 test('the figures follow the engines as they load and unload', () => {
   const engines = registry();
-  const zipformer = engines.asr.get('zipformer') as { loaded: boolean };
-  zipformer.loaded = false;
-  (engines.vad as { loaded: boolean }).loaded = true;
+  (engines.asr[0]!.engine as { loaded: boolean }).loaded = false;
+  (engines.vad[0]!.engine as { loaded: boolean }).loaded = true;
   const listing = listModels(engines);
   assert.deepEqual(listing.asr.loaded, []);
   assert.deepEqual(listing.vad.loaded, ['silero_vad']);
-  assert.equal(loadedCount(listModels({ asr: new Map(), tts: new Map(), wake: new Map(), vad: undefined })), 0);
+  assert.equal(loadedCount(listModels({ asr: [], tts: [], wake: [], vad: [] })), 0);
 });
 
-test('a TTS model is named by its only voice, else by its folder from the registry key', () => {
+test('a TTS model is named by its only voice, else by its id (its folder)', () => {
   const one = tts(['de_DE-thorsten-medium'], false);
   const many = tts(['a', 'b'], false);
-  assert.equal(ttsModelName('piper:/m/x/model.onnx', one), 'de_DE-thorsten-medium');
-  assert.equal(ttsModelName('kokoro:/m/kokoro-multi-lang-v1_0', many), 'kokoro-multi-lang-v1_0');
-  assert.equal(ttsModelName('kokoro:/m/kokoro-en-v0_19/model.onnx', many), 'kokoro-en-v0_19');
+  assert.equal(ttsModelName('x', one), 'de_DE-thorsten-medium');
+  assert.equal(ttsModelName('kokoro-multi-lang-v1_0', many), 'kokoro-multi-lang-v1_0');
   assert.equal(ttsModelName('espeak-ng', many), 'espeak-ng');
 });
 

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pickAsrEngine } from '../../src/core/stt-select.js';
-import type { AsrEngine } from '../../src/engines/asr/asr.js';
+import { pickAsr } from '../../../src/core/speech/select-asr.js';
+import type { AsrEngine, AsrTask } from '../../../src/engines/asr/asr.js';
 
-function engine(name: string, languages: string[]): AsrEngine {
+function engine(name: string, languages: string[], tasks?: AsrTask[]): AsrEngine {
   return {
-    info: { name, description: name, languages, version: null, attribution: { name: '', url: '' }, backend: 'test', streaming: false, sampleRate: 16_000 },
+    info: { name, description: name, languages, version: null, attribution: { name: '', url: '' }, backend: 'test', streaming: false, sampleRate: 16_000, tasks },
     loaded: false,
     createSession: () => Promise.reject(new Error('unused')),
     unload: async () => undefined,
@@ -13,25 +13,32 @@ function engine(name: string, languages: string[]): AsrEngine {
   };
 }
 
-const engines = new Map([
-  ['en-model', engine('en-model', ['en'])],
-  ['zh-model', engine('zh-model', ['zh'])],
-]);
+const installed = [
+  { id: 'en-folder', engine: engine('en-model', ['en']) },
+  { id: 'zh-folder', engine: engine('zh-model', ['zh']) },
+  { id: 'whisper-folder', engine: engine('whisper-multi', ['en', 'de', 'zh'], ['transcribe', 'translate']) },
+];
 
-test('a named model is used and an unknown name is SAT_ERR_MODEL_NOT_FOUND', () => {
-  assert.equal(pickAsrEngine(engines, { name: 'zh-model', defaultModel: null }).info.name, 'zh-model');
-  assert.throws(() => pickAsrEngine(engines, { name: 'nope', defaultModel: null }), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
+test('a named model is used by its name, any letter case, or its folder; an unknown name is SAT_ERR_MODEL_NOT_FOUND', () => {
+  assert.equal(pickAsr(installed, { name: 'zh-model' }, null).info.name, 'zh-model');
+  assert.equal(pickAsr(installed, { name: 'ZH-Model' }, null).info.name, 'zh-model');
+  assert.equal(pickAsr(installed, { name: 'zh-folder' }, null).info.name, 'zh-model');
+  assert.throws(() => pickAsr(installed, { name: 'nope' }, null), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
 });
 
-test('without a name the default is used, else the first model speaking the language', () => {
-  assert.equal(pickAsrEngine(engines, { defaultModel: 'zh-model' }).info.name, 'zh-model');
-  assert.equal(pickAsrEngine(engines, { defaultModel: null }).info.name, 'en-model');
-  assert.equal(pickAsrEngine(engines, { defaultModel: 'en-model', language: 'zh-CN' }).info.name, 'zh-model');
-  assert.equal(pickAsrEngine(engines, { defaultModel: null, language: 'en_US' }).info.name, 'en-model');
+test('without a name: the default when it fits, else the first in preference order that speaks the language and can do the task', () => {
+  assert.equal(pickAsr(installed, {}, 'zh-model').info.name, 'zh-model');
+  assert.equal(pickAsr(installed, {}, null).info.name, 'en-model');
+  assert.equal(pickAsr(installed, { language: 'zh-CN' }, 'en-model').info.name, 'zh-model');
+  assert.equal(pickAsr(installed, { language: 'en_US' }, null).info.name, 'en-model');
+  assert.equal(pickAsr(installed, { language: 'de' }, null).info.name, 'whisper-multi');
+  assert.equal(pickAsr(installed, { task: 'translate' }, 'en-model').info.name, 'whisper-multi');
 });
 
-test('a language no chosen model speaks is SAT_ERR_UNSUPPORTED_LANGUAGE', () => {
-  assert.throws(() => pickAsrEngine(engines, { name: 'en-model', language: 'fr', defaultModel: null }), { code: 'SAT_ERR_UNSUPPORTED_LANGUAGE' });
-  assert.throws(() => pickAsrEngine(engines, { language: 'fr', defaultModel: null }), { code: 'SAT_ERR_UNSUPPORTED_LANGUAGE' });
-  assert.throws(() => pickAsrEngine(new Map(), { defaultModel: null }), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
+test('what no model can do is a coded error naming the reason', () => {
+  assert.throws(() => pickAsr(installed, { name: 'en-model', language: 'fr' }, null), { code: 'SAT_ERR_UNSUPPORTED_LANGUAGE' });
+  assert.throws(() => pickAsr(installed, { language: 'fr' }, null), { code: 'SAT_ERR_UNSUPPORTED_LANGUAGE' });
+  assert.throws(() => pickAsr(installed, { name: 'zh-model', task: 'translate' }, null), { code: 'SAT_ERR_UNSUPPORTED_TASK' });
+  assert.throws(() => pickAsr(installed.slice(0, 2), { task: 'translate' }, null), { code: 'SAT_ERR_UNSUPPORTED_TASK' });
+  assert.throws(() => pickAsr([], {}, null), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
 });

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planWakeSessions, selectWakeModels, wakeCatalog } from '../../src/core/wake-names.js';
+import { planWakeSessions, selectWakeModels, wakeCatalog } from '../../../src/core/speech/select-wake.js';
 import { FakeWakeEngine } from './wake-fakes.js';
 
 const oww = new FakeWakeEngine({ alexa: 0.1, hey_jarvis: 0.2 });
 const kws = new FakeWakeEngine({ hello_world: 0.3, alexa: 0.4 });
-const catalog = wakeCatalog(new Map([['oww', oww], ['kws', kws]]));
+const catalog = wakeCatalog([
+  { id: 'oww', engine: oww },
+  { id: 'kws', engine: kws },
+]);
 
 test('the catalogue lists every model once, the first engine keeping a repeated name', () => {
   assert.deepEqual(

@@ -1,16 +1,16 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { floatToInt16Bytes, pcmToFloatMono } from '../../src/audio/pcm.js';
-import { SttSession } from '../../src/core/stt-session.js';
-import { trimToSpeech, TRIM_PAD_SECONDS } from '../../src/core/stt-audio.js';
-import type { AsrEngine, AsrResult } from '../../src/engines/asr/asr.js';
-import { discoverAsrModels } from '../../src/engines/asr/model-discovery.js';
-import { SherpaOnlineEngine } from '../../src/engines/asr/sherpa-online/sherpa-online.js';
-import { SileroVadFactory } from '../../src/engines/vad/silero/silero.js';
-import { need, sharedModel } from '../helpers/system.js';
-import { ZIPFORMER, clipSamples, hasSilero, hasZipformer } from '../helpers/stt-fixtures.js';
-import { readClip } from '../helpers/clips.js';
-import { wer } from '../helpers/wer.js';
+import { floatToInt16Bytes, pcmToFloatMono } from '../../../src/audio/pcm.js';
+import { SttSession } from '../../../src/core/speech/stt-session.js';
+import { trimToSpeech, TRIM_PAD_SECONDS } from '../../../src/core/speech/stt-audio.js';
+import type { AsrEngine, AsrResult } from '../../../src/engines/asr/asr.js';
+import { discoverAsrModels } from '../../../src/engines/asr/model-discovery.js';
+import { SherpaOnlineEngine } from '../../../src/engines/asr/sherpa-online/sherpa-online.js';
+import { SileroVadFactory } from '../../../src/engines/vad/silero/silero.js';
+import { need, sharedModel } from '../../helpers/system.js';
+import { ZIPFORMER, clipSamples, hasSilero, hasZipformer } from '../../helpers/stt-fixtures.js';
+import { readClip } from '../../helpers/clips.js';
+import { wer } from '../../helpers/wer.js';
 
 const RUNTIME = { provider: 'cpu' as const, numThreads: 1, idleUnloadSeconds: 0, maxQueue: 4, preload: false };
 const MIN_SILENCE = 0.7;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TtsCache, ttsCacheKey } from '../../src/core/tts-cache.js';
+import { TtsCache, ttsCacheKey } from '../../../src/core/speech/tts-cache.js';
 
 const audio = (bytes: number, fill = 1) => ({ rate: 22050, pcm: Buffer.alloc(bytes, fill) });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SENTENCE_CHARS, SentenceSplitter, splitSentences } from '../../src/core/tts-sentences.js';
+import { MAX_SENTENCE_CHARS, SentenceSplitter, splitSentences } from '../../../src/core/speech/tts-sentences.js';
 
 test('text splits into sentences at full stops, questions, exclamations and line breaks', () => {
   assert.deepEqual(splitSentences('Hello there. How are you? Great!  See you…\nBye'), ['Hello there.', 'How are you?', 'Great!', 'See you…', 'Bye']);

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TtsCache } from '../../src/core/tts-cache.js';
-import { TtsReply } from '../../src/core/tts-reply.js';
-import { TtsSession, type TtsRequestResult } from '../../src/core/tts-session.js';
-import { resolveVoice } from '../../src/core/tts-voices.js';
-import type { TtsEngine, TtsRequest, TtsVoiceInfo } from '../../src/engines/tts/tts.js';
-import { SatelliteError } from '../../src/util/errors.js';
+import { TtsCache } from '../../../src/core/speech/tts-cache.js';
+import { TtsReply } from '../../../src/core/speech/tts-reply.js';
+import { TtsSession, type TtsRequestResult } from '../../../src/core/speech/tts-session.js';
+import { pickVoice } from '../../../src/core/speech/select-voice.js';
+import type { TtsEngine, TtsRequest, TtsVoiceInfo } from '../../../src/engines/tts/tts.js';
+import { SatelliteError } from '../../../src/util/errors.js';
 
 const RATE = 16000;
 const CHUNK = 64;
@@ -28,7 +28,7 @@ class ScriptedEngine implements TtsEngine {
     const half = Math.floor(samples.length / 2);
     request.onAudio(samples.subarray(0, half));
     await sleep(2);
-    if (request.signal?.aborted) throw new SatelliteError('SAT_ERR_ABORTED', 'cancelled');
+    if (request.signal?.aborted) throw new SatelliteError('SAT_ERR_CANCELLED', 'cancelled');
     request.onAudio(samples.subarray(half));
     return { sampleRate: RATE };
   }
@@ -38,12 +38,12 @@ class ScriptedEngine implements TtsEngine {
 
 function harness(options: { maxTextChars?: number; cache?: TtsCache } = {}) {
   const engine = new ScriptedEngine();
-  const engines = new Map<string, TtsEngine>([['fake', engine]]);
+  const engines = [{ id: 'fake', engine: engine as TtsEngine }];
   const events: Array<{ type: string; bytes?: number; code?: string }> = [];
   const results: TtsRequestResult[] = [];
   const abort = new AbortController();
   const session = new TtsSession({
-    resolve: (query) => resolveVoice(engines, query),
+    resolve: (query) => pickVoice(engines, query),
     createReply: (choice, sink, signal, onError) => new TtsReply({ choice, sink, signal, onError, speed: 1, samplesPerChunk: CHUNK, cache: options.cache }),
     output: {
       start: async (f) => void events.push({ type: `audio-start ${f.rate}/${f.width}/${f.channels}` }),

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WakeDetector } from '../../src/core/wake-detector.js';
-import { wakeCatalog } from '../../src/core/wake-names.js';
-import { floatToInt16Bytes } from '../../src/audio/pcm.js';
-import type { EventOf } from '../../src/wyoming/events.js';
-import { SatelliteError, errorCode } from '../../src/util/errors.js';
-import { FakeWakeEngine } from './wake-fakes.js';
+import { WakeDetector } from '../../../src/core/speech/wake-detector.js';
+import { createLogger } from '../../../src/util/logger.js';
+import { floatToInt16Bytes } from '../../../src/audio/pcm.js';
+import type { EventOf } from '../../../src/wyoming/events.js';
+import { SatelliteError, errorCode } from '../../../src/util/errors.js';
+import { FakeWakeEngine, FakeWakeSource } from './wake-fakes.js';
 
 const FORMAT = { rate: 16_000, width: 2, channels: 1 };
 
@@ -15,8 +15,8 @@ function setup(defaultModel: string | null = null) {
   const detected: string[] = [];
   const streams: Array<{ ok: boolean; code?: string; detections: number }> = [];
   const detector = new WakeDetector({
-    catalog: () => wakeCatalog(new Map([['fake', engine]])),
-    defaultModel,
+    source: new FakeWakeSource([{ id: 'fake', engine }], defaultModel),
+    log: createLogger({ level: 'silent' }),
     sendDetection: async (data) => void sent.push({ type: 'detection', data }),
     sendNotDetected: async () => void sent.push({ type: 'not-detected' }),
     onDetected: ({ name }) => detected.push(name),

@@ -2,8 +2,10 @@
  * A scripted wake engine for the logic tests of the core wake code: it "detects" a word whenever
  * a chunk holds a sample equal to that word's marker value, at the audio time of that sample.
  */
-import type { WakeDetection, WakeEngine, WakeModelInfo, WakeSession, WakeSessionOptions } from '../../src/engines/wake/wake.js';
-import { resolveSessionNames } from '../../src/engines/wake/wake-names.js';
+import type { WakeDetection, WakeEngine, WakeModelInfo, WakeSession, WakeSessionOptions } from '../../../src/engines/wake/wake.js';
+import { resolveSessionNames } from '../../../src/engines/wake/wake-names.js';
+import type { WakeSource } from '../../../src/core/speech/wake-listener.js';
+import { wakeCatalog, type WakeCatalogEntry } from '../../../src/core/speech/select-wake.js';
 
 export function model(name: string, phrase = name): WakeModelInfo {
   return { name, phrase, description: phrase, languages: ['en'], version: null, backend: 'fake', attribution: { name: '', url: '' } };
@@ -66,5 +68,40 @@ export class FakeSession implements WakeSession {
 
   close(): void {
     this.closed = true;
+  }
+}
+
+/** The installed wake engines as the speech service offers them to a listener; `change()` is a rescan. */
+export class FakeWakeSource implements WakeSource {
+  readonly #listeners = new Set<() => void>();
+  leases = 0;
+  isWakePending?: (names: readonly string[]) => boolean;
+
+  constructor(
+    public installed: Array<{ id: string; engine: WakeEngine }>,
+    readonly defaultWakeModel: string | null = null,
+  ) {}
+
+  wakeCatalog(): WakeCatalogEntry[] {
+    return wakeCatalog(this.installed);
+  }
+
+  lease(): () => void {
+    this.leases++;
+    let released = false;
+    return () => {
+      if (!released) this.leases--;
+      released = true;
+    };
+  }
+
+  onWakeChange(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  change(installed: Array<{ id: string; engine: WakeEngine }>): void {
+    this.installed = installed;
+    for (const fn of this.#listeners) fn();
   }
 }

@@ -111,7 +111,7 @@ test('preload leaves a corrupt head out with one warning and loads the others', 
   const capture = captureLog();
   const oww = owwEngine(dir, capture.log);
   t.after(() => oww.close());
-  await oww.preload();
+  await oww.load();
   assert.equal(oww.loaded, true);
   assert.equal(oww.loadAttempts, 4, 'front end and three heads');
   assert.equal(capture.warnings(ALEXA).length, 1);
@@ -132,7 +132,7 @@ test('a corrupt front end fails every word with a coded error, without loading a
   for (const names of [['hey_mycroft'], ['alexa', 'hey_jarvis'], []]) {
     await assert.rejects(oww.createSession({ names, onDetection: () => undefined }), { code: 'SAT_ERR_MODEL_LOAD', message: new RegExp(EMBEDDING_FILE) });
   }
-  await assert.rejects(oww.preload(), { code: 'SAT_ERR_MODEL_LOAD' });
+  await assert.rejects(oww.load(), { code: 'SAT_ERR_MODEL_LOAD' });
   assert.equal(oww.loadAttempts, 1, 'one attempt, remembered');
 
   repair(dir, EMBEDDING_FILE);

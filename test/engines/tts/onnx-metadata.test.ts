@@ -42,14 +42,14 @@ test('the rewritten model still loads in onnxruntime with the same inputs and ou
   await session.release();
 });
 
-test('a file that is not an ONNX model gives SAT_ERR_BAD_MODEL, a missing one SAT_ERR_MODEL_NOT_FOUND', async () => {
+test('a file that is not an ONNX model gives SAT_ERR_MODEL_INVALID, a missing one SAT_ERR_MODEL_NOT_FOUND', async () => {
   const dir = tempDir('onnx-bad');
   const text = path.join(dir, 'text.onnx');
   writeFileSync(text, 'this is not protobuf at all, just words\n');
-  await assert.rejects(readOnnxMetadata(text), { code: 'SAT_ERR_BAD_MODEL' });
+  await assert.rejects(readOnnxMetadata(text), { code: 'SAT_ERR_MODEL_INVALID' });
   const truncated = path.join(dir, 'truncated.onnx');
   writeFileSync(truncated, piperModel({ speakers: 0 }).subarray(0, 200));
-  await assert.rejects(readOnnxMetadata(truncated), { code: 'SAT_ERR_BAD_MODEL' });
-  assert.throws(() => withOnnxMetadata(Buffer.from([0xff, 0xff, 0xff]), { a: 1 }), { code: 'SAT_ERR_BAD_MODEL' });
+  await assert.rejects(readOnnxMetadata(truncated), { code: 'SAT_ERR_MODEL_INVALID' });
+  assert.throws(() => withOnnxMetadata(Buffer.from([0xff, 0xff, 0xff]), { a: 1 }), { code: 'SAT_ERR_MODEL_INVALID' });
   await assert.rejects(readOnnxMetadata(path.join(dir, 'missing.onnx')), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
 });

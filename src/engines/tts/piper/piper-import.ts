@@ -148,7 +148,7 @@ export async function convertPiperVoice(
 /**
  * Installs a wyoming-piper voice (`VOICE.onnx` + `VOICE.onnx.json`) as `<models_dir>/<name>/`,
  * checked to load before it replaces anything. Throws SAT_ERR_MODEL_EXISTS when the voice is
- * installed already (unless `overwrite`), SAT_ERR_BAD_MODEL for a file that is not a Piper voice.
+ * installed already (unless `overwrite`), SAT_ERR_MODEL_INVALID for a file that is not a Piper voice.
  */
 export async function importPiperVoice(onnxPath: string, modelsDir: string, options: PiperImportOptions = {}): Promise<PiperImportResult> {
   if (!existsSync(onnxPath)) throw new SatelliteError('SAT_ERR_MODEL_NOT_FOUND', `no such file: ${onnxPath}`);

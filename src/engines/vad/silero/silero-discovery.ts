@@ -12,7 +12,7 @@ async function kind(p: string): Promise<'file' | 'dir' | undefined> {
 }
 
 /** The Silero file in `dir`, preferring the newest version (v6 over v5). */
-async function sileroIn(dir: string): Promise<string | undefined> {
+export async function sileroIn(dir: string): Promise<string | undefined> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const matches = names.filter((n) => SILERO_FILE.test(n)).sort().reverse();
   return matches[0] ? path.join(dir, matches[0]) : undefined;

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isFile } from '../../../util/file-kind.js';
 import path from 'node:path';
+import { phraseFromName, wakeWordName } from '../wake-names.js';
 
 export const MELSPECTROGRAM_FILE = 'melspectrogram.onnx';
 export const EMBEDDING_FILE = 'embedding_model.onnx';
@@ -25,21 +26,6 @@ export interface OwwFolder {
   melspectrogram: string;
   embedding: string;
   heads: OwwHeadFile[];
-}
-
-/** `hey_jarvis_v0.1.onnx` → `hey_jarvis`; `alexa.onnx` → `alexa`. */
-export function wakeWordName(file: string): string {
-  const base = path.basename(file).replace(/\.onnx$/i, '');
-  return base.replace(/_v\d+(\.\d+)*$/i, '').toLowerCase();
-}
-
-/** `hey_jarvis` → `Hey Jarvis`. */
-export function phraseFromName(name: string): string {
-  return name
-    .split(/[_\s-]+/)
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(' ');
 }
 
 /** Head descriptions for the given files (sorted by name; duplicate names keep the first). */
@@ -83,4 +69,30 @@ export function backboneFor(headFile: string, backboneDir?: string | null): { me
     if (existsSync(melspectrogram) && existsSync(embedding)) return { melspectrogram, embedding };
   }
   return undefined;
+}
+
+/** One openWakeWord engine: a front end and the heads that run on it. */
+export interface OwwEngineSpec {
+  id: string;
+  melspectrogram: string;
+  embedding: string;
+  heads: Array<OwwHeadFile & { languages: string[] }>;
+}
+
+/**
+ * Merges specs that use the same front end files into one engine (first id wins, a head name
+ * already present is not added twice): heads stored apart share one front end at run time.
+ */
+export function groupByBackbone(specs: OwwEngineSpec[]): OwwEngineSpec[] {
+  const groups = new Map<string, OwwEngineSpec>();
+  for (const spec of specs) {
+    const key = `${path.resolve(spec.melspectrogram)}\n${path.resolve(spec.embedding)}`;
+    const group = groups.get(key);
+    if (!group) {
+      groups.set(key, { ...spec, heads: [...spec.heads] });
+      continue;
+    }
+    for (const head of spec.heads) if (!group.heads.some((h) => h.name === head.name)) group.heads.push(head);
+  }
+  return [...groups.values()];
 }

@@ -111,7 +111,7 @@ export class OpenWakeWordEngine implements WakeEngine {
    * Loads the front end and every head now (config `preload`). A head that cannot be loaded is
    * logged once and left out; only a broken front end makes this fail.
    */
-  async preload(): Promise<void> {
+  async load(): Promise<void> {
     const lease = await this.#slot.lease();
     try {
       const heads = this.#options.heads;

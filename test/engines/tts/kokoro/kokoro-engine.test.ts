@@ -54,9 +54,9 @@ describe('Kokoro through sherpa-onnx (structural fixture)', () => {
     const dir = writeKokoroFixture(tempDir('kokoro-bad'), { espeakDataDir: ESPEAK_DATA! });
     const files = findKokoroFiles(dir)!;
     writeFileSync(files.voices, Buffer.alloc(1024));
-    await assert.rejects(readKokoro(files), { code: 'SAT_ERR_BAD_MODEL' });
+    await assert.rejects(readKokoro(files), { code: 'SAT_ERR_MODEL_INVALID' });
     await assert.rejects(readKokoro({ ...files, model: path.join(dir, 'nope.onnx') }), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
-    await assert.rejects(readKokoro({ ...files, voices: path.join(dir, 'nope.bin') }), { code: 'SAT_ERR_BAD_MODEL' });
+    await assert.rejects(readKokoro({ ...files, voices: path.join(dir, 'nope.bin') }), { code: 'SAT_ERR_MODEL_INVALID' });
   });
 
   test('a real Kokoro model (SATELLITE_TEST_KOKORO_MODEL) is understood by the recogniser', async (t) => {

@@ -59,7 +59,7 @@ describe('Piper voices through sherpa-onnx (structural fixture)', () => {
     await engine.close();
   });
 
-  test('a cancelled synthesis stops with SAT_ERR_ABORTED and the model is unloaded and reloaded on demand', async (t) => {
+  test('a cancelled synthesis stops with SAT_ERR_CANCELLED and the model is unloaded and reloaded on demand', async (t) => {
     if (!need(t, ESPEAK_DATA !== null, 'espeak-ng data missing')) return;
     const engine = await fixtureEngine();
     const name = engine.voices[0]!.name;
@@ -68,7 +68,7 @@ describe('Piper voices through sherpa-onnx (structural fixture)', () => {
     const text = SENTENCES.join(' ');
     await assert.rejects(
       engine.synthesize({ text, voice: name, signal: abort.signal, onAudio: () => (++pieces, abort.abort()) }),
-      { code: 'SAT_ERR_ABORTED' },
+      { code: 'SAT_ERR_CANCELLED' },
     );
     assert.ok(pieces < SENTENCES.length, `stopped after ${pieces} of ${SENTENCES.length} sentences`);
     await engine.unload();
@@ -86,7 +86,7 @@ describe('Piper voices through sherpa-onnx (structural fixture)', () => {
     assert.equal(isRawPiperVoice(rawDir), true);
     writeFileSync(path.join(rawDir, 'tokens.txt'), '_ 0\n^ 1\n$ 2\n');
     await assert.rejects(readPiperVoice({ model: raw, tokens: path.join(rawDir, 'tokens.txt'), dataDir: ESPEAK_DATA! }), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'SAT_ERR_BAD_MODEL');
+      assert.equal(err.code, 'SAT_ERR_MODEL_INVALID');
       assert.match(err.message, /import-piper/);
       return true;
     });
@@ -95,9 +95,9 @@ describe('Piper voices through sherpa-onnx (structural fixture)', () => {
     const files = findPiperFiles(dir)!;
     for (const tokens of ['_ 0\nab 1\n', '_ 0\n\n^ 1\n', '_ 0\n^ 1\n', 'a 1\na 2\n']) {
       writeFileSync(files.tokens, tokens);
-      await assert.rejects(readPiperVoice(files), { code: 'SAT_ERR_BAD_MODEL' }, JSON.stringify(tokens));
+      await assert.rejects(readPiperVoice(files), { code: 'SAT_ERR_MODEL_INVALID' }, JSON.stringify(tokens));
     }
-    await assert.rejects(readPiperVoice({ ...files, dataDir: tempDir('no-espeak') }), { code: 'SAT_ERR_BAD_MODEL' });
+    await assert.rejects(readPiperVoice({ ...files, dataDir: tempDir('no-espeak') }), { code: 'SAT_ERR_MODEL_INVALID' });
     await assert.rejects(readPiperVoice({ ...files, model: path.join(dir, 'missing.onnx') }), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
   });
 

@@ -62,13 +62,13 @@ describe('models import-piper', () => {
 
     const empty = tempDir('models-empty');
     writeFileSync(`${onnx}.json`, '{"not": "a piper voice"}');
-    await assert.rejects(importPiperVoice(onnx, empty), { code: 'SAT_ERR_BAD_MODEL' });
+    await assert.rejects(importPiperVoice(onnx, empty), { code: 'SAT_ERR_MODEL_INVALID' });
     writeFileSync(`${onnx}.json`, 'not json');
-    await assert.rejects(importPiperVoice(onnx, empty), { code: 'SAT_ERR_BAD_MODEL' });
+    await assert.rejects(importPiperVoice(onnx, empty), { code: 'SAT_ERR_MODEL_INVALID' });
     const notOnnx = path.join(source, 'text.onnx');
     writeFileSync(notOnnx, 'plain text');
     writeFileSync(`${notOnnx}.json`, JSON.stringify(piperVoiceJson()));
-    await assert.rejects(importPiperVoice(notOnnx, empty), { code: 'SAT_ERR_BAD_MODEL' });
+    await assert.rejects(importPiperVoice(notOnnx, empty), { code: 'SAT_ERR_MODEL_INVALID' });
     await assert.rejects(importPiperVoice(path.join(source, 'missing.onnx'), empty), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
     await assert.rejects(importPiperVoice(onnx, empty, { name: '../escape' }), { code: 'SAT_ERR_BAD_MODEL_NAME' });
     assert.deepEqual(readdirSync(empty), []);
