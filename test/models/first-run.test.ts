@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { hasSharedModels, need, sharedModel } from '../helpers/system.js';
@@ -136,6 +137,25 @@ test('with models.offline the daemon only reports what is missing and downloads 
   } finally {
     await daemon?.stop();
     await server.close();
+    removeDir(dir);
+  }
+});
+
+test('a VAD installed under another folder name is not reported missing, and would not be pulled again', async (t) => {
+  if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
+  const dir = tempDir('vad-elsewhere');
+  const modelsDir = path.join(dir, 'models');
+  mkdirSync(modelsDir, { recursive: true });
+  symlinkSync(sharedModel('silero-vad'), path.join(modelsDir, 'my-own-vad'));
+  let daemon: TestDaemon | undefined;
+  try {
+    daemon = await startTestDaemon({ models_dir: modelsDir, models: { auto_pull: false, offline: true, preset: 'small' } });
+    assert.ok(daemon.context.speech.vad, 'the VAD is installed and used');
+    const missing = logLines(daemon).find((l) => /models missing/.test(String(l['msg'])));
+    assert.ok(missing, 'the rest of the preset is still reported');
+    assert.ok(!(missing['missing'] as string[]).some((id) => id.startsWith('silero-vad')), `reported: ${String(missing['missing'])}`);
+  } finally {
+    await daemon?.stop();
     removeDir(dir);
   }
 });

@@ -6,6 +6,7 @@
 import type { ErrorCode } from '../../util/error-codes.js';
 import { SatelliteError } from '../../util/errors.js';
 import { COMMAND_TOPICS, JSON_COMMAND_TOPIC, type CommandName } from './topics.js';
+import { matchWakeModel } from '../../engines/wake/wake.js';
 
 export const MAX_SPEAK_CHARS = 2000;
 export const MAX_COMMAND_BYTES = 16 * 1024;
@@ -108,10 +109,12 @@ function validate(command: CommandName, value: unknown, ctx: CommandContext, tra
     }
     case 'wake_word': {
       const word = typeof value === 'string' ? value.trim() : '';
-      if (!ctx.wakeWords.includes(word)) {
+      // The one wake-name rule (any case, spaces or dashes, a version suffix, the spoken phrase).
+      const known = word ? matchWakeModel(ctx.wakeWords.map((name) => ({ name, phrase: name })), word) : undefined;
+      if (!known) {
         return fail(command, 'SAT_ERR_WAKE_MODEL_NOT_FOUND', `unknown wake word ${JSON.stringify(value)}; available: ${ctx.wakeWords.join(', ') || 'none'}`, transaction);
       }
-      return ok({ command, name: word });
+      return ok({ command, name: known.name });
     }
     case 'speak': {
       const text = typeof value === 'string' ? value.trim() : '';

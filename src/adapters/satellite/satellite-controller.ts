@@ -6,7 +6,7 @@
  */
 import type { SatelliteStateName } from '../../core/bus.js';
 import type { SatelliteControl } from '../../core/satellite-control.js';
-import type { WakeModelInfo } from '../../engines/wake/wake.js';
+import { matchWakeModel, type WakeModelInfo } from '../../engines/wake/wake.js';
 import { SatelliteError } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import type { Speaker } from '../audio/speaker.js';
@@ -69,11 +69,13 @@ export class SatelliteController implements SatelliteControl {
 
   selectWakeWord(name: string): void {
     const { wake, wakeModels, log } = this.#parts;
-    if (!wakeModels().some((m) => m.name === name)) {
+    // The one wake-name rule: `Hey Jarvis`, `hey-jarvis` and `hey_jarvis_v0.1` all mean hey_jarvis.
+    const model = matchWakeModel(wakeModels(), name);
+    if (!model) {
       throw new SatelliteError('SAT_ERR_WAKE_MODEL_NOT_FOUND', `no local wake model "${name}" (installed: ${this.wakeWords.join(', ') || 'none'})`);
     }
     if (!wake) throw new SatelliteError('SAT_ERR_NO_LOCAL_WAKE', 'the satellite does not run local wake word detection in this mode');
-    wake.listen([name]).then(
+    wake.listen([model.name]).then(
       () => this.#save(),
       (err: unknown) => log.error({ err, name }, 'cannot switch the wake word'),
     );
