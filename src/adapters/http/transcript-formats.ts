@@ -36,11 +36,6 @@ export interface Rendered {
   body: string;
 }
 
-/** Whether a format needs per-segment times. */
-export function needsSegments(format: ResponseFormat, granularities: readonly Granularity[]): boolean {
-  return format === 'srt' || format === 'vtt' || (format === 'verbose_json' && (granularities.length === 0 || granularities.includes('segment')));
-}
-
 export function languageName(code: string | undefined): string {
   if (!code) return 'unknown';
   const base = code.toLowerCase().split(/[-_]/)[0] ?? code;

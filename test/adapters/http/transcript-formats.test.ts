@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { needsSegments, renderTranscript, timestamp } from '../../../src/adapters/http/transcript-formats.js';
+import { renderTranscript, timestamp } from '../../../src/adapters/http/transcript-formats.js';
 import type { Transcript } from '../../../src/core/speech/file-transcription.js';
 
 const transcript: Transcript = {
@@ -46,12 +46,5 @@ describe('transcript formats', () => {
   test('json and text carry only the text', () => {
     assert.deepEqual(JSON.parse(renderTranscript('json', transcript, 'transcribe', []).body).text, transcript.text);
     assert.equal(renderTranscript('text', transcript, 'transcribe', []).body, `${transcript.text}\n`);
-  });
-
-  test('only subtitle and verbose formats need segment times', () => {
-    assert.equal(needsSegments('json', []), false);
-    assert.equal(needsSegments('srt', []), true);
-    assert.equal(needsSegments('verbose_json', ['word']), false);
-    assert.equal(needsSegments('verbose_json', ['word', 'segment']), true);
   });
 });
