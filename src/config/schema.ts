@@ -25,7 +25,7 @@ export const configSchema = z
       .max(48)
       .nullable()
       .default(null)
-      .describe('name shown in Home Assistant and used for mDNS; null = derived from the machine id'),
+      .describe('name shown in Home Assistant (satellite, MQTT device) and used for mDNS; null = the host name, else speech-satellite-<machine id>'),
     area: z.string().nullable().default(null).describe('suggested area in Home Assistant'),
     models_dir: z.string().nullable().default(null).describe('one folder per model; null = <state_dir>/models'),
     state_dir: z

@@ -4,7 +4,8 @@
  */
 import type { Logger } from '../util/logger.js';
 
-export type SatelliteStateName = 'idle' | 'listening' | 'processing' | 'speaking' | 'muted' | 'disconnected';
+/** What users see of the satellite; `paused`: Home Assistant sent `pause-satellite` (its own mute, or the link is idle). */
+export type SatelliteStateName = 'idle' | 'listening' | 'processing' | 'speaking' | 'paused' | 'muted' | 'disconnected';
 
 export interface CoreEvents {
   /** The satellite moved between the user-visible states. */

@@ -3,6 +3,8 @@ import type { SatelliteStateName } from './bus.js';
 
 export interface SatelliteControl {
   readonly state: SatelliteStateName;
+  /** Why the state is what it is, when there is more to say (`microphone unavailable: …`, `paused by Home Assistant`); else null. */
+  readonly detail: string | null;
   readonly muted: boolean;
   /** Speaker volume, 0..100 %. */
   readonly volume: number;

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   // The daemon as a whole.
   SAT_ERR_INTERNAL: { status: 500, area: 'daemon', template: 'internal error: {detail}' },
   SAT_ERR_ALREADY_RUNNING: { status: 409, area: 'daemon', template: 'another daemon already holds the state directory: {detail}' },
+  SAT_ERR_PORT_IN_USE: { status: 409, area: 'daemon', template: 'a port the daemon listens on is taken (is another instance running?): {detail}' },
   SAT_ERR_CONFIG_INVALID: { status: 500, area: 'daemon', template: 'invalid configuration: {detail}' },
   SAT_ERR_SHUTTING_DOWN: { status: 503, area: 'daemon', template: 'the daemon is shutting down' },
   SAT_ERR_CANCELLED: { status: 499, area: 'daemon', template: 'the request was cancelled before it finished' },
@@ -127,6 +128,7 @@ export const ERROR_CODES = {
   SAT_ERR_MQTT_COMMAND_TOO_LARGE: { status: 413, area: 'mqtt', template: 'command payload is over the size limit' },
   SAT_ERR_MQTT_UNKNOWN_COMMAND: { status: 404, area: 'mqtt', template: 'no such command: {detail}' },
   SAT_ERR_MQTT_NO_SATELLITE: { status: 409, area: 'mqtt', template: 'the command needs the satellite, which is not configured' },
+  SAT_ERR_MQTT_NO_SUPERVISOR: { status: 409, area: 'mqtt', template: 'restart needs a service manager that starts the daemon again' },
   SAT_ERR_MQTT_COMMAND_FAILED: { status: 500, area: 'mqtt', template: 'the command failed: {detail}' },
 
   // The OpenAI-compatible HTTP shim (its envelope's `code` is OpenAI's own string where one exists).

@@ -27,6 +27,7 @@ import {
   type TtsFound,
 } from '../engines/registry.js';
 import { effectiveProvider, sherpaHasCuda } from '../engines/runtime/sherpa-native.js';
+import { ESPEAK_VOICE_PREFIX } from '../engines/tts/espeak/espeak-engine.js';
 import { findEspeakDataIn, systemEspeakDataDir } from '../engines/tts/piper/piper-import.js';
 import { findKokoroFiles } from '../engines/tts/kokoro/kokoro-engine.js';
 import { findPiperFiles } from '../engines/tts/piper/piper-engine.js';
@@ -178,7 +179,9 @@ function ttsSpecs(config: Readonly<Config>, folders: readonly FolderFindings[], 
   }
   const s = config.tts.espeak;
   if (s.enabled) {
-    const options = { program: s.program, languages: s.voices, preferred: s.preferred, maxConcurrent: s.max_concurrent, maxQueue: runtime.maxQueue };
+    // A configured default voice that is an espeak-ng one is offered whatever `offer` says.
+    const include = [config.tts.default_voice, config.satellite.tts_voice].flatMap((v) => (v?.toLowerCase().startsWith(ESPEAK_VOICE_PREFIX) ? [v.slice(ESPEAK_VOICE_PREFIX.length)] : []));
+    const options = { program: s.program, languages: s.voices, preferred: s.preferred, offer: s.offer, include, maxConcurrent: s.max_concurrent, maxQueue: runtime.maxQueue };
     out.push({
       kind: 'tts',
       id: ESPEAK_ID,

@@ -1,6 +1,6 @@
 /** Starts the mDNS announcement of the Wyoming endpoints (provider and satellite). */
 import type { DaemonContext } from './daemon-context.js';
-import { defaultHostLabel, instanceName, machineShortId } from '../adapters/mdns/mdns-identity.js';
+import { defaultHostLabel, displayName, instanceName, machineShortId } from '../adapters/mdns/mdns-identity.js';
 import { MdnsResponder } from '../adapters/mdns/mdns-responder.js';
 import type { AnnouncedService } from '../adapters/mdns/mdns-records.js';
 import { moduleLogger } from '../util/logger.js';
@@ -13,6 +13,7 @@ export async function startMdns(context: DaemonContext): Promise<void> {
     return;
   }
   const shortId = machineShortId();
+  const name = displayName(config.name, { shortId: () => shortId });
   const services: AnnouncedService[] = [];
   for (const endpoint of ['provider', 'satellite'] as const) {
     const address = context.endpoints[endpoint];
@@ -20,7 +21,7 @@ export async function startMdns(context: DaemonContext): Promise<void> {
       log.info({ endpoint, address: address.address }, 'endpoint listens on loopback only; not announced');
       continue;
     }
-    if (address) services.push({ instance: instanceName(config.name, shortId, endpoint), port: address.port });
+    if (address) services.push({ instance: instanceName(name, shortId, endpoint), port: address.port });
   }
   if (services.length === 0) {
     log.info('no Wyoming endpoint to announce');

@@ -4,11 +4,12 @@ import type { ProviderStats } from '../core/provider-stats.js';
 import type { SatelliteControl } from '../core/satellite-control.js';
 import { qualifiedNames } from '../core/speech/loaded-models.js';
 import { VERSION } from '../version.js';
-import { machineShortId } from '../adapters/mdns/mdns-identity.js';
+import { displayName, machineShortId } from '../adapters/mdns/mdns-identity.js';
 import { MqttBridge } from '../adapters/mqtt/bridge.js';
 import { clientOptions } from '../adapters/mqtt/connection.js';
+import { PublishedIdentities } from '../adapters/mqtt/published.js';
 import type { ModelSummary } from '../adapters/mqtt/state.js';
-import { defaultBaseTopic, mqttIdentity, MqttTopics } from '../adapters/mqtt/topics.js';
+import { defaultBaseTopic, mqttIdentity, MqttTopics, type MqttIdentity } from '../adapters/mqtt/topics.js';
 import { moduleLogger } from '../util/logger.js';
 
 /** Exit status after a restart command: non-zero, so systemd's Restart=on-failure starts us again. */
@@ -30,7 +31,7 @@ export async function startMqtt(context: DaemonContext, options: MqttWiringOptio
     return;
   }
   const shortId = machineShortId();
-  const identity = mqttIdentity(config.name, shortId);
+  const identity = mqttDeviceIdentity(config.name, shortId);
   const topics = new MqttTopics(config.mqtt.base_topic ?? defaultBaseTopic(config.name, shortId), config.mqtt.discovery_prefix);
   let connectOptions;
   try {
@@ -53,7 +54,9 @@ export async function startMqtt(context: DaemonContext, options: MqttWiringOptio
     stats: options.stats,
     satellite: () => options.satellite,
     models: () => modelSummary(context),
-    providerWakeWords: () => context.speech.wakeModels().map((m) => m.name),
+    // Provider activity exists only where the provider endpoint serves (with wake words only if it offers wake).
+    providerWakeWords: () => (config.provider.enabled ? (config.wake.enabled ? context.speech.wakeModels().map((m) => m.name) : []) : null),
+    supervised: isSupervised(config.mqtt.supervised),
     restart: async () => {
       log.warn({ exitCode: RESTART_EXIT_CODE }, 'restart requested over MQTT: stopping, the service manager starts the daemon again');
       await context.lifecycle.stop();
@@ -62,10 +65,25 @@ export async function startMqtt(context: DaemonContext, options: MqttWiringOptio
     rescan: () => context.speech.rescan('MQTT rescan command'),
     reconnect: { minMs: config.mqtt.reconnect.min_s * 1000, maxMs: config.mqtt.reconnect.max_s * 1000 },
     statsIntervalMs: config.mqtt.stats_interval_s * 1000,
+    // state_dir is resolved when the config is loaded; without one nothing is remembered.
+    published: config.state_dir ? new PublishedIdentities(config.state_dir, log) : null,
     log,
   });
   bridge.start();
   context.lifecycle.onStop('mqtt', () => bridge.stop());
+}
+
+/** The MQTT device: ids and topics keyed as before, shown under the daemon's one display name (like the satellite and the mDNS instances). */
+export function mqttDeviceIdentity(configuredName: string | null, shortId: string): MqttIdentity {
+  return { ...mqttIdentity(configuredName, shortId), name: displayName(configuredName, { shortId: () => shortId }) };
+}
+
+/**
+ * Whether a service manager starts the daemon again after it exits (the restart button depends on
+ * it): `mqtt.supervised`, else systemd's INVOCATION_ID, which it sets for every service it runs.
+ */
+export function isSupervised(configured: boolean | null, env: NodeJS.ProcessEnv = process.env): boolean {
+  return configured ?? Boolean(env['INVOCATION_ID']);
 }
 
 /** Installed models and those in memory now, as `kind/name` (the same figures as /metrics). */

@@ -10,6 +10,8 @@ export interface Artifact {
   description: string;
   version: string;
   attribution: { name: string; url: string };
+  /** false = listed but not usable now (a missing device); default true. */
+  installed?: boolean | undefined;
 }
 
 export interface LanguageArtifact {
@@ -35,11 +37,11 @@ export interface InfoParts {
   };
 }
 
-function artifact(a: { name: string; description: string; version?: string | null | undefined; attribution: { name: string; url: string } }) {
+function artifact(a: { name: string; description: string; version?: string | null | undefined; attribution: { name: string; url: string }; installed?: boolean | undefined }) {
   return {
     name: a.name,
     attribution: { name: a.attribution.name, url: a.attribution.url },
-    installed: true,
+    installed: a.installed ?? true,
     description: a.description,
     version: a.version ?? null,
   };

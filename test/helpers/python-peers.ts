@@ -45,3 +45,31 @@ export function peerScript(name: string): string {
 export function spawnPeer(python: string, script: string, args: string[]): ChildProcess {
   return spawn(python, ['-u', peerScript(script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+/** What Home Assistant reads from an endpoint's `info` (test/peers/ha-info-view.py, through the `wyoming` library). */
+export interface HaInfoView {
+  name: string | null;
+  satellite: boolean;
+  wake_words: Array<{ id: string; name: string; phrase: string | null }>;
+  satellite_wake_phrases: Record<string, string>;
+  tts: { languages: string[]; voices: string[] };
+  devices: Array<{ kind: 'mic' | 'snd'; name: string; installed: boolean; description: string | null }>;
+  unversioned: string[];
+}
+
+/** Runs ha-info-view.py against 127.0.0.1:`port`; rejects with its stderr when it fails. */
+export function haInfoView(python: string, port: number): Promise<HaInfoView> {
+  return new Promise((resolve, reject) => {
+    const child = spawnPeer(python, 'ha-info-view.py', ['--port', String(port)]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdin!.end();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as HaInfoView);
+      else reject(new Error(`ha-info-view.py exited with ${code}: ${stderr.trim()}`));
+    });
+  });
+}

@@ -1,6 +1,7 @@
 /**
- * Stable identity of this machine for mDNS instance names and the MQTT device: the configured
- * name, else the systemd machine id, else a MAC address. Nothing here changes across restarts.
+ * Stable identity of this machine: the one display name that the satellite's `info`, the mDNS
+ * instance names and the MQTT device all use (`displayName`), and the short machine id (systemd
+ * machine id, else a MAC address) that keeps ids unique. Nothing here changes across restarts.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -74,12 +75,33 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return out;
 }
 
+/** Host names that say nothing about the machine, so they never become its display name. */
+const ANONYMOUS_HOSTS = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
+
 /**
- * DNS-SD instance name of one endpoint: `<name or machine id>-<endpoint>`, dots replaced (they
- * would split the label), at most 63 bytes with the endpoint suffix always kept.
+ * THE display name of this daemon in Home Assistant, used for the satellite's `info` name (which
+ * HA makes the satellite device's name and its config entry's title), the mDNS instance names
+ * (`<name>-provider`, `<name>-satellite`) and the MQTT device name, so one machine shows one name
+ * everywhere: the configured top-level `name`, else the host name (its first label, as people call
+ * the machine), else `speech-satellite-<machine id>` when the host name says nothing.
+ * The provider entry is the exception on purpose: HA titles it after the first program in `info`
+ * (`speech-satellite-stt`, see provider-info.ts), a fixed name its unique id is built from.
  */
-export function instanceName(configuredName: string | null, shortId: string, endpoint: string): string {
-  const base = (configuredName?.trim() || shortId).replaceAll('.', '-');
+export function displayName(configuredName: string | null | undefined, sources: { hostname?: () => string; shortId?: () => string } = {}): string {
+  const configured = configuredName?.trim();
+  if (configured) return configured;
+  const host = ((sources.hostname ?? os.hostname)().split('.')[0] ?? '').trim();
+  if (host && !ANONYMOUS_HOSTS.has(host.toLowerCase())) return host;
+  return `speech-satellite-${(sources.shortId ?? machineShortId)()}`;
+}
+
+/**
+ * DNS-SD instance name of one endpoint: `<name>-<endpoint>` (the daemon passes `displayName`; a
+ * missing name falls back to the machine id), dots replaced (they would split the label), at most
+ * 63 bytes with the endpoint suffix always kept.
+ */
+export function instanceName(name: string | null, shortId: string, endpoint: string): string {
+  const base = (name?.trim() || shortId).replaceAll('.', '-');
   const suffix = `-${endpoint}`;
   return truncateUtf8(base, MAX_INSTANCE_BYTES - Buffer.byteLength(suffix)) + suffix;
 }

@@ -13,8 +13,12 @@ export interface CommandResponse {
 
 export interface CommandRunnerDeps {
   satellite: () => SatelliteControl | undefined;
+  /** A service manager starts the daemon again after it exits (else `restart` is refused). */
+  supervised: boolean;
   /** Stops the daemon cleanly and exits non-zero so the service manager starts it again. */
   restart: () => Promise<void> | void;
+  /** Whether a restart command is live, not a retained message the flag did not reveal (see retained.ts). */
+  confirmLive: (relativeTopic: string, payload: Buffer) => Promise<boolean>;
   /** The speech service's one rescan of the models; resolves once it has finished. */
   rescan: () => Promise<void>;
   respond: (response: CommandResponse) => Promise<void>;
@@ -28,13 +32,14 @@ export class CommandRunner {
 
   async handle(relativeTopic: string, payload: Buffer): Promise<void> {
     const sat = this.deps.satellite();
-    const parsed = parseCommand(relativeTopic, payload, { wakeWords: sat ? sat.wakeWords : null });
+    const parsed = parseCommand(relativeTopic, payload, { wakeWords: sat ? sat.wakeWords : null, supervised: this.deps.supervised });
     if (!parsed.ok) {
       this.deps.log.warn({ topic: relativeTopic, code: parsed.error.code, command: parsed.command }, `MQTT command refused: ${parsed.error.message}`);
       await this.deps.respond(withTransaction({ command: parsed.command, status: 'error', error: { code: parsed.error.code, message: parsed.error.message } }, parsed.transaction));
       return;
     }
     const { value, transaction } = parsed;
+    if (value.command === 'restart' && !(await this.deps.confirmLive(relativeTopic, payload))) return;
     this.deps.log.info({ command: value.command }, 'MQTT command');
     if (value.command === 'restart') {
       await this.deps.respond(withTransaction({ command: 'restart', status: 'ok' }, transaction));

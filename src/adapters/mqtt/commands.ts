@@ -1,7 +1,10 @@
 /**
  * Parsing and validating MQTT commands. Entity topics take plain payloads (`ON`, `42`, a wake
- * word, text) or a JSON object; the generic command topic takes JSON only. Every refusal is a
- * coded error that goes back on the response topic.
+ * word, text) or the documented JSON object (`{"value": …}`, `{"text": …}`, with an optional
+ * `transaction`); anything else that merely starts with `{` is plain text, because HA's MQTT
+ * notify publishes the message as it is. The generic command topic takes JSON only. The restart
+ * topic takes only `PRESS` (the button's payload). Every refusal is a coded error that goes back
+ * on the response topic. (Empty payloads never get here: they clear retained messages.)
  */
 import type { ErrorCode } from '../../util/error-codes.js';
 import { SatelliteError } from '../../util/errors.js';
@@ -12,6 +15,11 @@ export const MAX_SPEAK_CHARS = 2000;
 export const MAX_COMMAND_BYTES = 16 * 1024;
 export const MIN_VOLUME = 0;
 export const MAX_VOLUME = 100;
+/** The restart button's payload, and the only one the restart topic accepts. */
+export const PRESS_PAYLOAD = 'PRESS';
+/** Keys of the JSON object an entity topic takes; the first four carry the value. */
+const ENTITY_JSON_VALUE_KEYS = ['value', 'text', 'name', 'state'];
+const ENTITY_JSON_KEYS = new Set([...ENTITY_JSON_VALUE_KEYS, 'transaction']);
 
 export type Command =
   | { command: 'mute'; muted: boolean }
@@ -29,6 +37,8 @@ export type ParsedCommand =
 export interface CommandContext {
   /** Wake words the satellite can switch to; null when there is no satellite. */
   wakeWords: readonly string[] | null;
+  /** A service manager starts the daemon again after it exits; without one `restart` is refused. */
+  supervised: boolean;
 }
 
 const fail = (command: string | null, code: ErrorCode, message: string, transaction: unknown = undefined): ParsedCommand => ({
@@ -69,16 +79,14 @@ export function parseCommand(relativeTopic: string, payload: Buffer | string, ct
   const isJsonTopic = relativeTopic === JSON_COMMAND_TOPIC;
   if (!fromTopic && !isJsonTopic) return fail(null, 'SAT_ERR_MQTT_UNKNOWN_COMMAND', `no command on topic ${relativeTopic}`);
 
-  let body: Record<string, unknown> | null = null;
   const trimmed = text.trim();
-  if (isJsonTopic || trimmed.startsWith('{')) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-      body = parsed as Record<string, unknown>;
-    } catch (err) {
-      return fail(fromTopic, 'SAT_ERR_MQTT_BAD_JSON', `command is not a JSON object: ${(err as Error).message}`);
-    }
+  let body: Record<string, unknown> | null = null;
+  if (isJsonTopic) {
+    const parsed = parseObject(trimmed);
+    if (!parsed.ok) return fail(null, 'SAT_ERR_MQTT_BAD_JSON', `command is not a JSON object: ${parsed.reason}`);
+    body = parsed.value;
+  } else if (trimmed.startsWith('{')) {
+    body = entityObject(trimmed);
   }
   const transaction = body?.['transaction'];
   const name = isJsonTopic ? body?.['command'] : fromTopic;
@@ -90,9 +98,37 @@ export function parseCommand(relativeTopic: string, payload: Buffer | string, ct
   return validate(command, value, ctx, transaction);
 }
 
+function parseObject(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'not a JSON object' };
+    return { ok: true, value: parsed as Record<string, unknown> };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+}
+
+/** The documented object of an entity topic, or null when the payload is text that happens to start with `{`. */
+function entityObject(text: string): Record<string, unknown> | null {
+  const parsed = parseObject(text);
+  if (!parsed.ok) return null;
+  const keys = Object.keys(parsed.value);
+  const documented = keys.every((k) => ENTITY_JSON_KEYS.has(k)) && keys.some((k) => ENTITY_JSON_VALUE_KEYS.includes(k));
+  return documented ? parsed.value : null;
+}
+
 function validate(command: CommandName, value: unknown, ctx: CommandContext, transaction: unknown): ParsedCommand {
   const ok = (v: Command): ParsedCommand => ({ ok: true, value: v, transaction });
-  if (command === 'restart') return ok({ command: 'restart' });
+  if (command === 'restart') {
+    // The button sends PRESS; `{"command": "restart"}` on the command topic needs no value.
+    if (value !== undefined && (typeof value !== 'string' || value.trim() !== PRESS_PAYLOAD)) {
+      return fail(command, 'SAT_ERR_MQTT_BAD_VALUE', `restart expects ${PRESS_PAYLOAD}, got ${JSON.stringify(value)}`, transaction);
+    }
+    if (!ctx.supervised) {
+      return fail(command, 'SAT_ERR_MQTT_NO_SUPERVISOR', 'restart needs a service manager that starts the daemon again (systemd, or mqtt.supervised: true); without one it would only stop', transaction);
+    }
+    return ok({ command: 'restart' });
+  }
   if (command === 'rescan') return ok({ command: 'rescan' });
   if (ctx.wakeWords === null) return fail(command, 'SAT_ERR_MQTT_NO_SATELLITE', `${command} needs the satellite, which is not configured`, transaction);
   switch (command) {

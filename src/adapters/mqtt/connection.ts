@@ -1,7 +1,9 @@
 /**
  * mqtt.js client options from the config: credentials (the password from the config/env or a
- * file, never logged), TLS files, client id, keep-alive and the `offline` last will. Reconnects
- * are driven by the bridge (with backoff), so mqtt.js's own fixed-period retry is off.
+ * file, never logged), TLS files, client id, keep-alive and the `offline` last will. MQTT 5, so
+ * that retained commands can be told from live ones (retain-as-published; the bridge falls back
+ * to 3.1.1 for a broker without it). Reconnects are driven by the bridge (with backoff), so
+ * mqtt.js's own fixed-period retry is off.
  */
 import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
@@ -51,7 +53,7 @@ export function clientOptions(
     keepalive: config.keepalive_s,
     connectTimeout: CONNECT_TIMEOUT_MS,
     reconnectPeriod: 0,
-    protocolVersion: 4,
+    protocolVersion: 5,
     will: { topic: defaults.availabilityTopic, payload: Buffer.from('offline'), qos: 1, retain: true },
     rejectUnauthorized: config.tls.reject_unauthorized,
   };

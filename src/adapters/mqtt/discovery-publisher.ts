@@ -1,7 +1,8 @@
 /**
  * Publishes the discovery payloads retained and keeps the broker free of ghosts: retained configs
- * of this device found at connect that are no longer wanted, and entities that disappeared since
- * the last publish, are cleared with an empty retained payload.
+ * of this daemon's devices found at connect that are no longer wanted (an older version's entity,
+ * or every entity of a device id used before a rename), and entities that disappeared since the
+ * last publish, are cleared with an empty retained payload.
  */
 import type { Logger } from '../../util/logger.js';
 import type { DiscoveryMessage } from './discovery.js';
@@ -11,38 +12,47 @@ export const STALE_SCAN_MS = 2000;
 
 export interface Publisher {
   publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): Promise<void>;
-  subscribe(topic: string): Promise<void>;
-  unsubscribe(topic: string): Promise<void>;
+  subscribe(topics: string[]): Promise<void>;
+  unsubscribe(topics: string[]): Promise<void>;
 }
 
 export class DiscoveryPublisher {
   #current = new Set<string>();
   #found = new Set<string>();
-  #scanning = false;
+  #scanning: string[] = [];
   #scanTimer: NodeJS.Timeout | undefined;
+  #scanDone: (ok: boolean) => void = () => undefined;
+  /** Settles when the scan started by the last `onConnect` is over: true when every stale config was cleared. */
+  lastScan: Promise<boolean> = Promise.resolve(true);
 
+  /** `wildcards`: this daemon's own devices (see `MqttTopics.discoveryWildcard`). */
   constructor(
     private readonly client: Publisher,
-    private readonly wildcard: string,
+    private readonly wildcards: readonly string[],
     private readonly build: () => DiscoveryMessage[],
     private readonly log: Logger,
     private readonly scanMs = STALE_SCAN_MS,
   ) {}
 
-  /** On (re)connect: learn what is retained for this device, publish, then clear the rest. */
-  async onConnect(): Promise<void> {
+  /**
+   * On (re)connect: learn what is retained for these devices (and for `previous` ones, device ids
+   * this daemon published under before), publish, then clear the rest.
+   */
+  async onConnect(previous: readonly string[] = []): Promise<void> {
+    this.#scanDone(false);
     this.#found.clear();
-    this.#scanning = true;
-    await this.client.subscribe(this.wildcard);
+    this.#scanning = [...new Set([...this.wildcards, ...previous])];
+    this.lastScan = new Promise((resolve) => (this.#scanDone = resolve));
+    await this.client.subscribe(this.#scanning);
     await this.publish();
     clearTimeout(this.#scanTimer);
     this.#scanTimer = setTimeout(() => void this.#finishScan(), this.scanMs);
     this.#scanTimer.unref();
   }
 
-  /** Retained config messages seen on the wildcard; returns true when it was one. */
+  /** Retained config messages seen on the wildcards; returns true when it was one. */
   onMessage(topic: string, payload: Buffer, retained: boolean): boolean {
-    if (!this.#scanning || !topicMatches(this.wildcard, topic)) return false;
+    if (!this.#scanning.some((w) => topicMatches(w, topic))) return false;
     if (retained && payload.length > 0) this.#found.add(topic);
     return true;
   }
@@ -59,16 +69,20 @@ export class DiscoveryPublisher {
 
   stop(): void {
     clearTimeout(this.#scanTimer);
-    this.#scanning = false;
+    this.#scanning = [];
+    this.#scanDone(false);
   }
 
   async #finishScan(): Promise<void> {
-    this.#scanning = false;
+    const wildcards = this.#scanning;
+    this.#scanning = [];
     try {
-      await this.client.unsubscribe(this.wildcard);
+      await this.client.unsubscribe(wildcards);
       for (const topic of this.#found) if (!this.#current.has(topic)) await this.#clear(topic);
+      this.#scanDone(true);
     } catch (err) {
       this.log.debug({ err }, 'stale discovery scan ended early');
+      this.#scanDone(false);
     }
   }
 

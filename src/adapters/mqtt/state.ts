@@ -1,6 +1,8 @@
 /**
- * The JSON document on `<base>/state` (retained): satellite state, mute, volume, wake word, the
- * last transcript and wake word, provider stats and version. Entities read it through templates.
+ * The JSON document on `<base>/state` (retained): satellite state and its detail, mute, volume,
+ * wake word, the satellite's last transcript and wake word, the provider endpoint's (under
+ * `provider`, never mixed with the satellite's), stats and version. Entities read it through
+ * templates.
  */
 import type { SatelliteStateName } from '../../core/bus.js';
 import type { SatelliteControl } from '../../core/satellite-control.js';
@@ -29,27 +31,41 @@ export interface ModelSummary {
   loaded: string[];
 }
 
+/** What one source (the satellite, or the provider endpoint) last heard. */
+export interface Activity {
+  transcript: LastTranscript | null;
+  wake: LastWake | null;
+}
+
 export interface StateInputs {
   satellite: SatelliteControl | undefined;
   haConnected: boolean;
-  transcript: LastTranscript | null;
-  wake: LastWake | null;
+  /** The satellite's own transcripts and wake words. */
+  satelliteActivity: Activity;
+  /** What the provider endpoint served (for whichever satellite asked). */
+  providerActivity: Activity;
   stats: StatsSnapshot;
   models: ModelSummary;
   version: string;
 }
 
-export interface StateDocument {
+export interface ActivityDocument {
+  /** Short form for a transcript sensor's state (≤ 255 characters); null until words were heard (HA shows unknown, not a blank). */
+  last_transcript: string | null;
+  transcript: LastTranscript | null;
+  wake: LastWake | null;
+}
+
+export interface StateDocument extends ActivityDocument {
   state: SatelliteStateName | null;
+  /** Why the state is what it is (`microphone unavailable: …`, `paused by Home Assistant`), else null. */
+  detail: string | null;
   muted: boolean | null;
   volume: number | null;
   wake_word: string | null;
   wake_words: string[];
   ha_connected: boolean | null;
-  /** Short form for the transcript sensor's state (≤ 255 characters). */
-  last_transcript: string;
-  transcript: LastTranscript | null;
-  wake: LastWake | null;
+  provider: ActivityDocument;
   stats: {
     requests: number;
     errors: number;
@@ -69,18 +85,22 @@ export function shortState(text: string, max = MAX_STATE_CHARS): string {
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+function activityDocument(activity: Activity): ActivityDocument {
+  return { last_transcript: activity.transcript?.text ? shortState(activity.transcript.text) : null, transcript: activity.transcript, wake: activity.wake };
+}
+
 export function buildState(inputs: StateInputs): StateDocument {
   const sat = inputs.satellite;
   return {
     state: sat ? sat.state : null,
+    detail: sat ? sat.detail : null,
     muted: sat ? sat.muted : null,
     volume: sat ? Math.round(sat.volume) : null,
     wake_word: sat ? sat.activeWakeWord : null,
     wake_words: sat ? [...sat.wakeWords] : [],
     ha_connected: sat ? inputs.haConnected : null,
-    last_transcript: shortState(inputs.transcript?.text ?? ''),
-    transcript: inputs.transcript,
-    wake: inputs.wake,
+    ...activityDocument(inputs.satelliteActivity),
+    provider: activityDocument(inputs.providerActivity),
     stats: {
       requests: inputs.stats.requests,
       errors: inputs.stats.errors,

@@ -18,6 +18,15 @@ export function mqttIdentity(configuredName: string | null, shortId: string): Mq
   return { deviceId, name, objectBase: slugify(name, '_') || deviceId };
 }
 
+/**
+ * The device that provider activity (transcripts and wake words served on the provider endpoint,
+ * for any satellite) belongs to when this daemon is also a satellite, so that it never shows up
+ * on the satellite's own device.
+ */
+export function providerIdentity(main: MqttIdentity): MqttIdentity {
+  return { deviceId: `${main.deviceId}_provider`, name: `${main.name} provider`, objectBase: `${main.objectBase}_provider` };
+}
+
 export function defaultBaseTopic(configuredName: string | null, shortId: string): string {
   return `speech-satellite/${(configuredName && slugify(configuredName)) || shortId}`;
 }
@@ -49,8 +58,13 @@ export class MqttTopics {
   get state(): string {
     return `${this.base}/state`;
   }
+  /** Wake words of the satellite itself. */
   get wake(): string {
     return `${this.base}/wake`;
+  }
+  /** Wake words the provider endpoint detected (for whichever satellite asked). */
+  get providerWake(): string {
+    return `${this.base}/provider/wake`;
   }
   get response(): string {
     return `${this.base}/response`;

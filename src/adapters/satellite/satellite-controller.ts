@@ -39,6 +39,10 @@ export class SatelliteController implements SatelliteControl {
     return this.#parts.runtime.visible.state;
   }
 
+  get detail(): string | null {
+    return this.#parts.runtime.visible.detail ?? null;
+  }
+
   get muted(): boolean {
     return this.#parts.runtime.state.name === 'muted';
   }

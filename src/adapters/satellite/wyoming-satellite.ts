@@ -11,14 +11,13 @@ import type { SpeechService } from '../../core/speech/speech-service.js';
 import { initialState, type Input, type SatelliteSettings } from '../../core/satellite/state.js';
 import type { LocalSpeech } from '../../core/satellite/local-speech.js';
 import type { PcmFormat } from '../../audio/pcm.js';
-import type { WakeModelInfo } from '../../engines/wake/wake.js';
 import type { Logger } from '../../util/logger.js';
 import type { AudioBackend } from '../audio/audio-device.js';
 import { describeStatus } from '../audio/backoff.js';
 import { Microphone, MIC_OUTPUT_FORMAT } from '../audio/microphone.js';
 import { Speaker } from '../audio/speaker.js';
 import { SatelliteController } from './satellite-controller.js';
-import { satelliteInfo } from './satellite-info.js';
+import { DeviceHealth, satelliteInfo, satelliteName, type SatelliteInfoParts } from './satellite-info.js';
 import { SatelliteLink } from './satellite-link.js';
 import { PreRollBuffer, VadListener, WakeListener } from './satellite-listeners.js';
 import { SatelliteRuntime } from './satellite-runtime.js';
@@ -120,9 +119,14 @@ export class WyomingSatellite {
       log,
     });
     if (saved.muted) runtime.dispatch({ type: 'set-muted', muted: true });
-    connectDevices(runtime, mic, speaker);
+    const health = connectDevices(runtime, mic, speaker);
 
-    const server = createEndpoint(options, link, () => ({ wakeModels: speech.wakeModels(), activeWakeWords: wake?.words ?? [], speaker: speaker?.format ?? null }));
+    const server = createEndpoint(options, link, () => ({
+      wakeModels: speech.wakeModels(),
+      activeWakeWords: wake?.words ?? [],
+      mic: { format: MIC_OUTPUT_FORMAT, problem: health.mic.problem },
+      speaker: speaker ? { format: speaker.format, problem: health.speaker.problem } : null,
+    }));
     const address = await server.listen();
     mic.start();
     const control = new SatelliteController({
@@ -186,15 +190,23 @@ function localSpeechFrom(config: Readonly<Config>, speech: SpeechService): Local
   };
 }
 
-/** Mic audio goes where the state says; device trouble shows in the state and ends a stream. */
-function connectDevices(runtime: SatelliteRuntime, mic: Microphone, speaker: Speaker | null): void {
+/** Mic audio goes where the state says; device trouble shows in the state, in `info`, and ends a stream. */
+function connectDevices(runtime: SatelliteRuntime, mic: Microphone, speaker: Speaker | null): { mic: DeviceHealth; speaker: DeviceHealth } {
+  const health = { mic: new DeviceHealth(), speaker: new DeviceHealth() };
   const detail = () => [describeStatus('microphone', mic.status), speaker && describeStatus('speaker', speaker.status)].filter(Boolean).join('; ') || undefined;
   mic.onChunk = (pcm) => runtime.onMicChunk(pcm);
   mic.onStatus = (status) => {
+    health.mic.update(status);
     runtime.setDeviceDetail(detail());
     if (status.state === 'failed') runtime.dispatch({ type: 'mic-lost' });
   };
-  if (speaker) speaker.onStatus = () => runtime.setDeviceDetail(detail());
+  if (speaker) {
+    speaker.onStatus = (status) => {
+      health.speaker.update(status);
+      runtime.setDeviceDetail(detail());
+    };
+  }
+  return health;
 }
 
 /** The wake listener (local-wake mode) or the VAD listener (VAD mode). */
@@ -221,10 +233,11 @@ async function createListeners(
 function createEndpoint(
   options: SatelliteOptions,
   link: SatelliteLink,
-  live: () => { wakeModels: readonly WakeModelInfo[]; activeWakeWords: readonly string[]; speaker: PcmFormat | null },
+  live: () => Pick<SatelliteInfoParts, 'wakeModels' | 'activeWakeWords' | 'mic' | 'speaker'>,
 ): WyomingServer {
   const { config, log } = options;
   const sc = config.satellite;
+  const name = satelliteName(config);
   return new WyomingServer({
     name: 'satellite',
     host: sc.host,
@@ -239,12 +252,11 @@ function createEndpoint(
     },
     info: () =>
       satelliteInfo({
-        name: sc.name ?? config.name ?? os.hostname(),
+        name,
         area: sc.area ?? config.area,
         description: sc.description,
         version: options.version,
         hasVad: sc.mode === 'vad',
-        mic: MIC_OUTPUT_FORMAT,
         ...live(),
       }),
     createHandler: (connection) => link.handler(connection),

@@ -12,6 +12,12 @@
  *   it downloads on first use), under the names they will have once installed.
  * - HA cannot add a TTS entity without a voice (it has no default language), so a TTS program
  *   with no voice is listed as not installed, which HA skips.
+ * - Every program, model and voice carries a version string (the `wyoming` library and HA's debug
+ *   output show it): a model's own version where its files state one (an openWakeWord head's
+ *   `_v0.1`, the espeak-ng program's version), else the daemon's version that serves it.
+ * - The entry HA makes for this endpoint is titled `speech-satellite-stt` (the first program),
+ *   not the machine's display name (mdns-identity.ts `displayName`): that title is part of the
+ *   unique id, and a name that followed config or host-name changes would re-key the entry.
  */
 import { buildInfo, type InfoParts } from '../../wyoming/info.js';
 import type { InfoData } from '../../wyoming/info-schema.js';
@@ -68,8 +74,8 @@ function offered<M extends ModelListing>(listing: Listing<M>): M[] {
   return [...byName.values()];
 }
 
-function model(m: ModelListing) {
-  return { name: m.name, description: m.description, languages: [...m.languages], version: m.version, attribution: m.attribution };
+function model(m: ModelListing, version: string) {
+  return { name: m.name, description: m.description, languages: [...m.languages], version: m.version ?? version, attribution: m.attribution };
 }
 
 export function buildProviderInfo(input: ProviderInfoInput): InfoData {
@@ -79,7 +85,7 @@ export function buildProviderInfo(input: ProviderInfoInput): InfoData {
     parts.asr = [
       {
         ...program('asr'),
-        models: offered(input.asr).map(model),
+        models: offered(input.asr).map((m) => model(m, input.version)),
         supportsTranscriptStreaming: input.asr.supportsTranscriptStreaming,
         ...(input.asr.requiresExternalVad === undefined ? {} : { requiresExternalVad: input.asr.requiresExternalVad }),
       },
@@ -90,13 +96,13 @@ export function buildProviderInfo(input: ProviderInfoInput): InfoData {
     parts.tts = [
       {
         ...program('tts'),
-        voices: voices.map((v) => ({ ...model(v), speakers: v.speakers ? [...v.speakers] : null })),
+        voices: voices.map((v) => ({ ...model(v, input.version), speakers: v.speakers ? [...v.speakers] : null })),
         supportsSynthesizeStreaming: input.tts.supportsSynthesizeStreaming,
       },
     ];
   }
   if (input.enabled.wake) {
-    parts.wake = [{ ...program('wake'), models: offered(input.wake).map((m) => ({ ...model(m), phrase: m.phrase })) }];
+    parts.wake = [{ ...program('wake'), models: offered(input.wake).map((m) => ({ ...model(m, input.version), phrase: m.phrase })) }];
   }
   const info = buildInfo(parts);
   // buildInfo marks every artifact installed; a voiceless TTS program must not be (see above).

@@ -27,6 +27,11 @@ export const mqttSection = z.strictObject({
   base_topic: z.string().nullable().default(null).describe('topic prefix of this device; null = speech-satellite/<name>'),
   discovery: z.boolean().default(true).describe('publish Home Assistant MQTT discovery'),
   discovery_prefix: z.string().default('homeassistant').describe('Home Assistant discovery prefix (its birth topic is <prefix>/status)'),
+  supervised: z
+    .boolean()
+    .nullable()
+    .default(null)
+    .describe('a service manager starts the daemon again after it exits, so the MQTT restart button is offered; null = yes when run by systemd (INVOCATION_ID is set)'),
   keepalive_s: z.number().int().min(5).max(3600).default(60).describe('MQTT keep-alive interval'),
   stats_interval_s: z.number().min(1).default(60).describe('how often the diagnostic stats in the state topic are refreshed'),
   tls: tlsSection.prefault({}),

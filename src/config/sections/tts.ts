@@ -39,8 +39,17 @@ export const ttsSection = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true).describe('offer eSpeak NG voices (the fallback that needs no download)'),
       program: z.string().min(1).default('espeak-ng').describe('espeak-ng executable'),
-      voices: z.array(z.string()).nullable().default(null).describe('espeak-ng voice ids to offer, e.g. [en-us, de]; null = every installed one'),
-      preferred: z.string().default('en-us').describe('espeak-ng voice listed first (the default when no other voice is installed)'),
+      voices: z.array(z.string()).nullable().default(null).describe('espeak-ng voice ids to offer, e.g. [en-us, de]; null = chosen by `offer`'),
+      preferred: z
+        .string()
+        .default('en-us')
+        .describe('your language\'s espeak-ng voice: always offered and listed first (the default voice when no other is installed)'),
+      offer: z
+        .enum(['preferred', 'language', 'all'])
+        .default('preferred')
+        .describe(
+          'voices offered when `voices` is null: preferred = that voice only (Home Assistant then defaults to its language), language = every variant of its language (en-gb, en-029, …), all = every installed voice (HA picks its default language at random among them)',
+        ),
       max_concurrent: positiveInt.default(2).describe('espeak-ng processes running at once'),
     })
     .prefault({}),

@@ -40,7 +40,7 @@ export function visibleState(state: SatelliteState): VisibleState {
   if (state.playback.name !== 'idle') return { state: 'speaking' };
   switch (state.name) {
     case 'paused':
-      return { state: 'idle', detail: 'paused by Home Assistant' };
+      return { state: 'paused', detail: 'paused by Home Assistant' };
     case 'awake':
     case 'vad-streaming':
       return { state: 'listening' };

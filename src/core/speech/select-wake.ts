@@ -2,9 +2,15 @@
  * Wake-word names → engines. Every installed wake model of every engine is listed once, under a
  * stable name; a `detect {names}` request becomes one set of names per engine. Unknown names are
  * dropped; a request naming only unknown models is refused so the client learns what is installed.
+ *
+ * Names, descriptions and phrases are distinct across engines: Home Assistant shows a wake word by
+ * its description (wake_word.py) and a satellite's detection by its phrase (assist_satellite.py),
+ * so two engines that both know "alexa" must not both say "Alexa". The first engine keeps the
+ * plain words; a later one's clashing description or phrase says which engine it is
+ * ("Alexa (keyword spotter)"), as its clashing name already carries `_kws`.
  */
 import { SatelliteError } from '../../util/errors.js';
-import { matchWakeModel, type WakeEngine, type WakeModelInfo } from '../../engines/wake/wake.js';
+import { matchWakeModel, normalizeWakeName, wakeBackendLabel, type WakeEngine, type WakeModelInfo } from '../../engines/wake/wake.js';
 
 export interface WakeCatalogEntry {
   engineId: string;
@@ -17,15 +23,39 @@ export interface WakePlanItem {
   names: string[];
 }
 
-/** Installed wake models over all engines, in catalogue order; a repeated name keeps the first. */
+/**
+ * `text`, or when a model listed earlier already says it, `text (<backend>)`, then
+ * `text (<backend> <engine id>)`, then a number: the first that nobody has said yet.
+ */
+function distinctText(text: string, taken: Set<string>, backend: string, engineId: string): string {
+  const label = wakeBackendLabel(backend);
+  const fixed = [text, `${text} (${label})`, `${text} (${label} ${engineId})`];
+  for (let i = 0; ; i++) {
+    const candidate = fixed[i] ?? `${text} (${label} ${engineId} ${i - fixed.length + 2})`;
+    const key = normalizeWakeName(candidate);
+    if (taken.has(key)) continue;
+    taken.add(key);
+    return candidate;
+  }
+}
+
+/**
+ * Installed wake models over all engines, in catalogue order; a repeated name keeps the first, and
+ * a description or phrase an earlier model already has is told apart by its engine.
+ */
 export function wakeCatalog(installed: ReadonlyArray<{ id: string; engine: WakeEngine }>): WakeCatalogEntry[] {
   const seen = new Set<string>();
+  const descriptions = new Set<string>();
+  const phrases = new Set<string>();
   const out: WakeCatalogEntry[] = [];
   for (const { id: engineId, engine } of installed) {
     for (const model of engine.models) {
       if (seen.has(model.name)) continue;
       seen.add(model.name);
-      out.push({ engineId, engine, model });
+      const description = distinctText(model.description, descriptions, model.backend, engineId);
+      const phrase = distinctText(model.phrase, phrases, model.backend, engineId);
+      const listed = description === model.description && phrase === model.phrase ? model : { ...model, description, phrase };
+      out.push({ engineId, engine, model: listed });
     }
   }
   return out;

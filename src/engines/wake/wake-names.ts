@@ -29,6 +29,11 @@ export function wakeWordName(file: string): string {
   return base.replace(/_v\d+(\.\d+)*$/i, '').toLowerCase();
 }
 
+/** The version a head file states: `hey_jarvis_v0.1.onnx` → `0.1`; null when it states none. */
+export function wakeWordVersion(file: string): string | null {
+  return /_v(\d+(?:\.\d+)*)(?:\.onnx)?$/i.exec(path.basename(file))?.[1] ?? null;
+}
+
 /** `hey_jarvis` → `Hey Jarvis`. */
 export function phraseFromName(name: string): string {
   return name

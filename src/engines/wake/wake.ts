@@ -55,6 +55,13 @@ export interface WakeEngine {
   close(): Promise<void>;
 }
 
+/** How people call each backend, for descriptions (`sherpa-kws` → "keyword spotter"). */
+const BACKEND_LABELS: Readonly<Record<string, string>> = { openwakeword: 'openWakeWord', 'sherpa-kws': 'keyword spotter' };
+
+export function wakeBackendLabel(backend: string): string {
+  return BACKEND_LABELS[backend] ?? backend;
+}
+
 /**
  * Matching a requested wake-word name: the exact `info` name first, then the file-style name with
  * a version suffix (`hey_jarvis_v0.1`), any letter case, spaces or dashes for underscores, or the

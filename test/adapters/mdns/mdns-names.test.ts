@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import type os from 'node:os';
-import { defaultHostLabel, instanceName, machineShortId, MAX_INSTANCE_BYTES, slugify } from '../../../src/adapters/mdns/mdns-identity.js';
+import { defaultHostLabel, displayName, instanceName, machineShortId, MAX_INSTANCE_BYTES, slugify } from '../../../src/adapters/mdns/mdns-identity.js';
+import { satelliteInfo, satelliteName } from '../../../src/adapters/satellite/satellite-info.js';
+import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
+import { mqttDeviceIdentity } from '../../../src/wiring/mqtt.js';
 import { announcedAddresses, isRoutableIPv4, isRoutableIPv6 } from '../../../src/adapters/mdns/mdns-addresses.js';
 
 function iface(address: string, family: 'IPv4' | 'IPv6', mac = '02:42:ac:11:00:02', internal = false): os.NetworkInterfaceInfo {
@@ -59,4 +62,45 @@ test('announced addresses honour the interface list and the IPv6 switch', () => 
     ['172.17.0.1', '192.168.1.20', '2001:db8::20'],
   );
   assert.deepEqual(announcedAddresses(all, { interfaces: ['eth0'], ipv6: false }).map((a) => a.address), ['192.168.1.20']);
+});
+
+test('the display name is the configured name, else the host name, else speech-satellite-<machine id>', () => {
+  const shortId = () => '0123456789ab';
+  assert.equal(displayName(' Kitchen ', { hostname: () => 'pi', shortId }), 'Kitchen');
+  assert.equal(displayName(null, { hostname: () => 'kitchen-pi.lan', shortId }), 'kitchen-pi');
+  assert.equal(displayName(null, { hostname: () => 'localhost', shortId }), 'speech-satellite-0123456789ab');
+  assert.equal(displayName(null, { hostname: () => '', shortId }), 'speech-satellite-0123456789ab');
+});
+
+test('with no name configured, the satellite info, the mDNS instances and the MQTT device all show one derived name', () => {
+  const shortId = machineShortId();
+  const config = { name: null, satellite: { name: null } };
+  const name = displayName(null);
+  assert.ok(name.length > 0);
+  // The satellite's info name: HA's satellite device name and its config entry's title (data.py get_name).
+  const info = satelliteInfo({
+    name: satelliteName(config),
+    area: null,
+    description: 'd',
+    version: '1',
+    hasVad: false,
+    wakeModels: [],
+    activeWakeWords: [],
+    mic: { format: { rate: 16000, width: 2, channels: 1 }, problem: null },
+    speaker: null,
+  });
+  assert.equal(info.satellite?.name, name);
+  // The mDNS instances, as wiring/mdns.ts names them.
+  for (const endpoint of ['provider', 'satellite']) assert.equal(instanceName(name, shortId, endpoint), `${name.replaceAll('.', '-')}-${endpoint}`);
+  // The MQTT device, as wiring/mqtt.ts names it: the name changes, the ids HA keys on do not.
+  const identity = mqttDeviceIdentity(null, shortId);
+  assert.equal(identity.name, name);
+  const before = mqttIdentity(null, shortId);
+  assert.deepEqual([identity.deviceId, identity.objectBase], [before.deviceId, before.objectBase]);
+
+  // A configured name is used everywhere as it is; satellite.name renames the satellite alone.
+  assert.equal(satelliteName({ name: 'Kitchen', satellite: { name: null } }), 'Kitchen');
+  assert.equal(mqttDeviceIdentity('Kitchen', shortId).name, 'Kitchen');
+  assert.equal(instanceName(displayName('Kitchen'), shortId, 'satellite'), 'Kitchen-satellite');
+  assert.equal(satelliteName({ name: 'Kitchen', satellite: { name: 'Kitchen speaker' } }), 'Kitchen speaker');
 });

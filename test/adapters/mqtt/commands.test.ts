@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCommand } from '../../../src/adapters/mqtt/commands.js';
 
-const sat = { wakeWords: ['hey_jarvis', 'alexa'] };
-const noSat = { wakeWords: null };
+const sat = { wakeWords: ['hey_jarvis', 'alexa'], supervised: true };
+const noSat = { wakeWords: null, supervised: true };
+const unsupervised = { wakeWords: null, supervised: false };
 
 function error(result: ReturnType<typeof parseCommand>): string {
   assert.equal(result.ok, false);
@@ -40,10 +41,33 @@ test('bad JSON, unknown commands, out-of-range values and unknown wake words are
   assert.equal(error(parseCommand('speak', 'x'.repeat(20_000), sat)), 'SAT_ERR_MQTT_COMMAND_TOO_LARGE');
 });
 
-test('satellite commands without a satellite are refused, restart still works', () => {
+test('satellite commands without a satellite are refused, restart still works under a service manager', () => {
   assert.equal(error(parseCommand('mute/set', 'ON', noSat)), 'SAT_ERR_MQTT_NO_SATELLITE');
   assert.equal(error(parseCommand('command', '{"command":"volume","value":3,"transaction":7}', noSat)), 'SAT_ERR_MQTT_NO_SATELLITE');
   const r = parseCommand('command', '{"command":"volume","value":3,"transaction":7}', noSat);
   assert.equal(r.ok ? null : r.transaction, 7);
   assert.equal(parseCommand('command', '{"command":"restart"}', noSat).ok, true);
+});
+
+test('restart takes only PRESS, and only when a service manager starts the daemon again', () => {
+  assert.equal(parseCommand('restart', 'PRESS', noSat).ok, true);
+  assert.equal(error(parseCommand('restart', 'anything', noSat)), 'SAT_ERR_MQTT_BAD_VALUE');
+  assert.equal(error(parseCommand('restart', 'press', noSat)), 'SAT_ERR_MQTT_BAD_VALUE');
+  assert.equal(error(parseCommand('command', '{"command":"restart","value":"now"}', noSat)), 'SAT_ERR_MQTT_BAD_VALUE');
+  assert.equal(error(parseCommand('restart', 'PRESS', unsupervised)), 'SAT_ERR_MQTT_NO_SUPERVISOR');
+  assert.equal(error(parseCommand('command', '{"command":"restart"}', unsupervised)), 'SAT_ERR_MQTT_NO_SUPERVISOR');
+});
+
+test("HA's MQTT notify sends raw text: a message that starts with { is spoken as it is unless it is the documented object", () => {
+  // HA's notify publishes the message itself (mqtt/notify.py async_send_message renders the command template of the message).
+  const said = (payload: string) => {
+    const r = parseCommand('speak', payload, sat);
+    return r.ok && r.value.command === 'speak' ? r.value.text : `error ${r.ok ? '' : r.error.code}`;
+  };
+  assert.equal(said('{curly} braces are fine'), '{curly} braces are fine');
+  assert.equal(said('{"note": "not ours"}'), '{"note": "not ours"}');
+  assert.equal(said('{ "text": 1'), '{ "text": 1');
+  assert.equal(said('{"text": "the documented object", "transaction": "t"}'), 'the documented object');
+  assert.equal(parseCommand('speak', '{"text": "hi", "transaction": "t9"}', sat).transaction, 't9');
+  assert.equal(error(parseCommand('volume/set', '{not json', sat)), 'SAT_ERR_MQTT_BAD_VALUE', 'other topics treat it as a plain (bad) value');
 });

@@ -14,11 +14,11 @@ class RecordingPublisher implements Publisher {
   async publish(topic: string, payload: string, options: { retain: boolean }): Promise<void> {
     this.published.push({ topic, payload, retain: options.retain });
   }
-  async subscribe(topic: string): Promise<void> {
-    this.subscriptions.push(`+${topic}`);
+  async subscribe(topics: string[]): Promise<void> {
+    for (const topic of topics) this.subscriptions.push(`+${topic}`);
   }
-  async unsubscribe(topic: string): Promise<void> {
-    this.subscriptions.push(`-${topic}`);
+  async unsubscribe(topics: string[]): Promise<void> {
+    for (const topic of topics) this.subscriptions.push(`-${topic}`);
   }
   cleared(): string[] {
     return this.published.filter((p) => p.payload === '').map((p) => p.topic);
@@ -34,7 +34,7 @@ const message = (component: string, key: string): DiscoveryMessage => ({
 
 test('retained configs of this device that are no longer wanted are cleared after the scan; own echoes are not', async () => {
   const client = new RecordingPublisher();
-  const publisher = new DiscoveryPublisher(client, WILDCARD, () => [message('sensor', 'state'), message('button', 'restart')], log, 10);
+  const publisher = new DiscoveryPublisher(client, [WILDCARD], () => [message('sensor', 'state'), message('button', 'restart')], log, 10);
   await publisher.onConnect();
   assert.deepEqual(client.subscriptions, [`+${WILDCARD}`]);
   assert.ok(client.published.every((p) => p.retain), 'discovery is retained');
@@ -52,11 +52,25 @@ test('retained configs of this device that are no longer wanted are cleared afte
 test('an entity that disappears between two publishes is cleared', async () => {
   const client = new RecordingPublisher();
   let withSelect = true;
-  const publisher = new DiscoveryPublisher(client, WILDCARD, () => [message('sensor', 'state'), ...(withSelect ? [message('select', 'wake_word')] : [])], log);
+  const publisher = new DiscoveryPublisher(client, [WILDCARD], () => [message('sensor', 'state'), ...(withSelect ? [message('select', 'wake_word')] : [])], log);
   await publisher.publish();
   assert.deepEqual(client.cleared(), []);
   withSelect = false;
   await publisher.publish();
   assert.deepEqual(client.cleared(), ['homeassistant/select/dev1/wake_word/config']);
   publisher.stop();
+});
+
+test('every retained config of a device id used before (a rename) is cleared, and the scan reports when it is done', async () => {
+  const client = new RecordingPublisher();
+  const OLD = 'homeassistant/+/old_id/+/config';
+  const publisher = new DiscoveryPublisher(client, [WILDCARD], () => [message('sensor', 'state')], log, 10);
+  await publisher.onConnect([OLD]);
+  assert.deepEqual(client.subscriptions, [`+${WILDCARD}`, `+${OLD}`]);
+  assert.equal(publisher.onMessage('homeassistant/sensor/old_id/state/config', Buffer.from('{}'), true), true);
+  publisher.onMessage('homeassistant/switch/old_id/mute/config', Buffer.from('{}'), true);
+  await new Promise((r) => setTimeout(r, 50)); // the scan timer is unref'd: keep the loop alive meanwhile
+  assert.equal(await publisher.lastScan, true);
+  assert.deepEqual(client.cleared().sort(), ['homeassistant/sensor/old_id/state/config', 'homeassistant/switch/old_id/mute/config']);
+  assert.deepEqual(client.subscriptions.slice(2), [`-${WILDCARD}`, `-${OLD}`]);
 });

@@ -1,10 +1,10 @@
 /**
- * The real daemon (in-process) against a real mosquitto: discovery, availability, HA birth,
- * broker restarts, bad credentials and invalid commands.
+ * The real daemon (in-process) against a real mosquitto: discovery (valid by HA's rules, no ghosts
+ * after a rename), availability, HA birth, broker restarts, bad credentials and invalid commands.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { need } from '../../helpers/system.js';
@@ -12,6 +12,8 @@ import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { WyomingTestClient } from '../../helpers/wyoming-client.js';
 import { machineShortId } from '../../../src/adapters/mdns/mdns-identity.js';
 import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
+import { PUBLISHED_FILE_NAME } from '../../../src/adapters/mqtt/published.js';
+import { discoveryProblems } from './ha-discovery-rules.js';
 import { VERSION } from '../../../src/version.js';
 import { Broker, MOSQUITTO, MqttProbe } from './broker.js';
 
@@ -19,14 +21,14 @@ const FAST_RECONNECT = { min_s: 0.2, max_s: 1 };
 const REQUIRED_DEVICE_KEYS = ['identifiers', 'name', 'model', 'sw_version'];
 
 function mqttConfig(name: string, broker: Broker, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, mqtt: { url: broker.url, reconnect: FAST_RECONNECT, ...extra } };
+  return { name, mqtt: { url: broker.url, reconnect: FAST_RECONNECT, supervised: true, ...extra } };
 }
 
 function discoveryPrefixFor(name: string): string {
   return mqttIdentity(name, machineShortId()).deviceId;
 }
 
-test('discovery payloads arrive retained, parse, carry the required keys, and stale entities are cleared', async (t) => {
+test("discovery payloads arrive retained, pass HA's discovery rules, carry the required keys, and stale entities are cleared", async (t) => {
   if (!need(t, MOSQUITTO !== null, 'mosquitto is not installed')) return;
   const broker = await Broker.start();
   t.after(() => broker.stop());
@@ -59,6 +61,7 @@ test('discovery payloads arrive retained, parse, carry the required keys, and st
   assert.deepEqual(keys, ['errors', 'event_loop_delay', 'last_transcript', 'loaded_models', 'requests', 'restart', 'version'], 'no satellite entities without a satellite');
   for (const m of configs) {
     const p = JSON.parse(m.text) as Record<string, any>;
+    assert.deepEqual(discoveryProblems(m.topic, p), []);
     const component = m.topic.split('/')[1]!;
     assert.equal(typeof p['unique_id'], 'string');
     assert.match(p['default_entity_id'], new RegExp(`^${component}\\.discovery_test_`));
@@ -73,15 +76,56 @@ test('discovery payloads arrive retained, parse, carry the required keys, and st
   assert.equal(doc['version'], VERSION);
   assert.equal(typeof doc['stats'].event_loop_delay_p99_ms, 'number');
   assert.equal(doc['state'], null, 'no satellite state without a satellite');
+  assert.equal(doc['provider'].last_transcript, null, 'nothing heard yet: null (HA shows unknown), not an empty string');
 
-  // A transcript on the bus shows up in the state: short state, full text and language.
+  // A transcript the provider served shows up in the state: short state, full text and language.
   const long = 'turn on the kitchen lights please '.repeat(10).trim();
   const mark = probe.mark();
   daemon.context.bus.emit('transcript', { text: long, language: 'en', source: 'provider', at: new Date() });
-  const updated = await probe.waitFor((m) => m.topic === state.topic && (JSON.parse(m.text) as Record<string, any>)['transcript']?.text === long, mark);
+  const updated = await probe.waitFor((m) => m.topic === state.topic && (JSON.parse(m.text) as Record<string, any>)['provider'].transcript?.text === long, mark);
   const after = JSON.parse(updated.text) as Record<string, any>;
-  assert.ok([...after['last_transcript']].length <= 255);
-  assert.equal(after['transcript'].language, 'en');
+  assert.ok([...after['provider'].last_transcript].length <= 255);
+  assert.equal(after['provider'].transcript.language, 'en');
+  assert.equal(after['last_transcript'], null);
+});
+
+test('naming the daemon later (after the quick start without a name) leaves no retained config, availability or state of the old name', async (t) => {
+  if (!need(t, MOSQUITTO !== null, 'mosquitto is not installed')) return;
+  const broker = await Broker.start();
+  t.after(() => broker.stop());
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'satellite-rename-'));
+  const shortId = machineShortId();
+  const oldId = mqttIdentity(null, shortId).deviceId;
+  const oldBase = `speech-satellite/${shortId}`;
+  const probe = await MqttProbe.connect(broker.url, ['homeassistant/#', 'speech-satellite/#']);
+  t.after(() => probe.close());
+
+  // The quick start: no name.
+  const unnamed = await startTestDaemon({ state_dir: stateDir, mqtt: { url: broker.url, reconnect: FAST_RECONNECT, supervised: true } });
+  await probe.waitFor((m) => m.topic === `homeassistant/sensor/${oldId}/version/config` && m.text !== '', 0, undefined, 'the unnamed device');
+  await probe.waitFor((m) => m.topic === `${oldBase}/state`, 0, undefined, 'its state');
+  await unnamed.stop();
+
+  // Later, a name.
+  const mark = probe.mark();
+  const named = await startTestDaemon({ state_dir: stateDir, ...mqttConfig('Living Room', broker) });
+  t.after(() => named.stop());
+  const newId = mqttIdentity('Living Room', shortId).deviceId;
+  await probe.waitFor((m) => m.topic === `homeassistant/sensor/${newId}/version/config` && m.text !== '', mark, undefined, 'the named device');
+  await probe.waitFor((m) => m.topic === `homeassistant/sensor/${oldId}/version/config` && m.text === '', mark, undefined, 'the old device cleared');
+  await probe.waitFor((m) => m.topic === `${oldBase}/availability` && m.text === '', mark, undefined, 'the old availability cleared');
+
+  // What HA would read after its restart: nothing retained of the old name.
+  const deadline = Date.now() + 10_000;
+  while (JSON.parse(readFileSync(path.join(stateDir, PUBLISHED_FILE_NAME), 'utf8')).published.length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const late = await MqttProbe.connect(broker.url, [`homeassistant/+/${oldId}/+/config`, `${oldBase}/#`, `homeassistant/+/${newId}/+/config`]);
+  t.after(() => late.close());
+  await late.waitFor((m) => m.topic.includes(`/${newId}/`), 0, undefined, 'the new configs');
+  await new Promise((r) => setTimeout(r, 300));
+  const leftovers = late.messages.filter((m) => m.text !== '' && (m.topic.includes(`/${oldId}/`) || m.topic.startsWith(`${oldBase}/`)));
+  assert.deepEqual(leftovers.map((m) => m.topic), [], 'no retained config, availability or state of the old name');
+  const record = JSON.parse(readFileSync(path.join(stateDir, PUBLISHED_FILE_NAME), 'utf8')) as { published: Array<{ device_ids: string[]; base_topic: string }> };
+  assert.deepEqual(record.published.map((p) => p.base_topic), ['speech-satellite/living-room'], 'only the current identity is remembered once the old one is gone');
 });
 
 test('Home Assistant coming online makes the device re-send discovery; a broker restart brings a reconnect and republish', async (t) => {

@@ -25,12 +25,24 @@ export interface Rig {
   command(topic: string, payload: string): Promise<StateDoc>;
 }
 
-/** `pacedSpeaker`: playback takes as long as the audio, as on a sound card (the file device alone takes it at once). */
-export async function startRig(name: string, mic: Buffer, options: { pacedSpeaker?: boolean } = {}): Promise<Rig> {
+export interface RigOptions {
+  /** Playback takes as long as the audio, as on a sound card (the file device alone takes it at once). */
+  pacedSpeaker?: boolean;
+  /** No capture device at all: the satellite starts without its microphone and keeps retrying. */
+  micMissing?: boolean;
+  /** Also serve the provider endpoint (on 127.0.0.1, a free port). */
+  provider?: boolean;
+}
+
+export async function startRig(name: string, mic: Buffer, options: RigOptions = {}): Promise<Rig> {
   const broker = await Broker.start();
   const devices = makeFileDevices(mic, { mic: `mq${name}mic`, speaker: `mq${name}spk` });
+  if (options.micMissing) devices.rewrite({ withMic: false });
   const speaker = options.pacedSpeaker ? { speaker: { device: addPacedSpeaker(devices, SPEAKER_BYTES_PER_SECOND) } } : {};
-  const daemon = await startTestDaemon({ ...satelliteConfig(devices, speaker), name, mqtt: { url: broker.url } });
+  const audio = options.micMissing ? { audio: { reopen_initial_s: 0.2, reopen_max_s: 0.5 } } : {};
+  const config = satelliteConfig(devices, { ...speaker, ...audio });
+  if (options.provider) config['provider'] = { enabled: true, host: '127.0.0.1', port: 0 };
+  const daemon = await startTestDaemon({ ...config, name, mqtt: { url: broker.url } });
   const base = `speech-satellite/${name}`;
   const probe = await MqttProbe.connect(broker.url, [`${base}/#`, 'homeassistant/#']);
   const ha = await FakeHomeAssistant.connect(daemon.satellitePort!);

@@ -1,7 +1,8 @@
 /**
  * MQTT control of the real satellite (ALSA file devices, the shared openWakeWord models, a real
  * mosquitto): satellite entities in discovery, mute stops listening, volume is the playback gain,
- * wake word select, speak, and wake events.
+ * wake word select, speak, wake events; the state's detail and `paused`; provider activity kept
+ * off the satellite's device.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { silence } from '../audio/alsa-file-devices.js';
 import { TTS_CLIP } from '../satellite/wyoming-satellite-fixtures.js';
 import { machineShortId } from '../../../src/adapters/mdns/mdns-identity.js';
 import { mqttIdentity } from '../../../src/adapters/mqtt/topics.js';
+import { discoveryProblems } from './ha-discovery-rules.js';
 import { RIG_PARTS as partsReason, rigReady as ready, startRig, stopRig, type Rig, type StateDoc } from './mqtt-satellite-rig.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,7 +41,7 @@ describe('MQTT mute of the real satellite', () => {
     const { probe, ha, base } = rig;
     await probe.waitForText(`${base}/availability`, 'online');
     const deviceId = mqttIdentity('mutetest', machineShortId()).deviceId;
-    for (const [component, key] of [['sensor', 'state'], ['switch', 'mute'], ['number', 'volume'], ['select', 'wake_word'], ['event', 'wake'], ['notify', 'speak'], ['binary_sensor', 'ha_connection']]) {
+    for (const [component, key] of [['sensor', 'state'], ['switch', 'mic_mute'], ['number', 'volume'], ['select', 'wake_word'], ['event', 'wake'], ['notify', 'speak'], ['binary_sensor', 'ha_connection']]) {
       const m = await probe.waitFor((x) => x.topic === `homeassistant/${component}/${deviceId}/${key}/config` && x.text !== '', 0, 10_000, `${component} ${key} discovery`);
       assert.equal((JSON.parse(m.text) as StateDoc)['device'].model, 'Wyoming voice satellite');
     }
@@ -114,5 +116,54 @@ describe('MQTT volume, wake word and speak on the real satellite', () => {
     } else {
       t.diagnostic('no local TTS voice: speak over MQTT not checked');
     }
+  });
+});
+
+describe('MQTT state detail, pause and provider activity on the real satellite', () => {
+  let rig: Rig | undefined;
+  after(() => stopRig(rig));
+
+  test("a missing microphone shows as the state's detail, HA's pause-satellite as paused, and provider activity goes to the provider device, never the satellite's", async (t) => {
+    if (!need(t, ready(), partsReason)) return;
+    rig = await startRig('pausetest', silence(1), { micMissing: true, provider: true });
+    const { probe, ha, base, daemon } = rig;
+    const deviceId = mqttIdentity('pausetest', machineShortId()).deviceId;
+
+    // Nothing heard yet: the transcript states are null (HA: unknown), not empty strings.
+    const first = await rig.state((d) => typeof d['detail'] === 'string' && d['detail'].includes('microphone unavailable'));
+    assert.match(first['detail'], /^microphone unavailable: .+ \(retrying in \d+ s\)/);
+    assert.equal(first['last_transcript'], null);
+    assert.equal(first['provider'].last_transcript, null);
+
+    // HA pauses the satellite (its own mute switch does this): the state says so.
+    await rig.state((d) => d['ha_connected'] === true);
+    let mark = probe.mark();
+    ha.send('pause-satellite', {});
+    const paused = await rig.state((d) => d['state'] === 'paused', mark);
+    assert.match(paused['detail'], /paused by Home Assistant/);
+    mark = probe.mark();
+    ha.send('run-satellite', {});
+    await rig.state((d) => d['state'] !== 'paused', mark);
+
+    // Discovery: a provider device next to the satellite's, everything valid for HA.
+    const configs = () => probe.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config') && m.text !== '');
+    await probe.waitFor((m) => m.topic === `homeassistant/event/${deviceId}_provider/wake/config` && m.text !== '', 0, 10_000, 'the provider wake event');
+    await probe.waitFor((m) => m.topic === `homeassistant/sensor/${deviceId}_provider/last_transcript/config`, 0, 10_000, 'the provider transcript');
+    assert.deepEqual(configs().flatMap((m) => discoveryProblems(m.topic, JSON.parse(m.text) as StateDoc)), []);
+    const satelliteWake = JSON.parse(configs().find((m) => m.topic === `homeassistant/event/${deviceId}/wake/config`)!.text) as StateDoc;
+    assert.deepEqual(satelliteWake['event_types'], daemon.satellite!.wakeWords, "the satellite's event entity lists the satellite's wake words");
+
+    // A wake word and a transcript served by the provider (for some other satellite).
+    mark = probe.mark();
+    daemon.context.bus.emit('wake-detected', { name: 'hey_jarvis', phrase: 'hey jarvis', source: 'provider', at: new Date() });
+    daemon.context.bus.emit('transcript', { text: 'turn on the living room lights', language: 'en', source: 'provider', at: new Date() });
+    const event = await probe.waitFor((m) => m.topic === `${base}/provider/wake`, mark, 5_000, 'the provider wake event');
+    assert.equal((JSON.parse(event.text) as StateDoc)['event_type'], 'hey_jarvis');
+    const doc = await rig.state((d) => d['provider'].last_transcript === 'turn on the living room lights', mark);
+    assert.equal(doc['last_transcript'], null, "the satellite's Last transcript is untouched");
+    assert.equal(doc['wake'], null);
+    assert.equal(doc['provider'].wake.word, 'hey_jarvis');
+    await sleep(300);
+    assert.ok(!probe.messages.slice(mark).some((m) => m.topic === `${base}/wake`), "the satellite's wake event did not fire");
   });
 });

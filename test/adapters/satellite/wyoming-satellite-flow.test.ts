@@ -6,7 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readClip } from '../../helpers/clips.js';
-import { need } from '../../helpers/system.js';
+import { haInfoView, referencePython, referencePythonReason } from '../../helpers/python-peers.js';
+import { need, STRICT } from '../../helpers/system.js';
 import { WyomingTestClient } from '../../helpers/wyoming-client.js';
 import { silence } from '../audio/alsa-file-devices.js';
 import { haveSatelliteParts, satelliteConfig, satelliteSuite, sleep, until } from './wyoming-satellite-fixtures.js';
@@ -74,7 +75,7 @@ describe('satellite listening flow', () => {
 describe('satellite with a missing microphone', () => {
   const suite = satelliteSuite(repeatedWake(2), { mic: 'latemic', speaker: 'latespk' });
 
-  test('starts anyway, shows the failure, retries with backoff and wakes once the device appears', async (t) => {
+  test('starts anyway, shows the failure in the state and in info, retries with backoff and wakes once the device appears', async (t) => {
     if (!need(t, haveSatelliteParts(), 'alsa-utils and the shared openWakeWord models are needed')) return;
     const { devices } = suite;
     devices.rewrite({ withMic: false });
@@ -86,17 +87,37 @@ describe('satellite with a missing microphone', () => {
     await until('the failure shows in the state', () => states.some((s) => s.detail?.includes('microphone unavailable') ?? false));
     const retries = () => daemon.logs.filter((l) => l.includes('microphone failed; reopening')).length;
     await until('the device is retried', () => retries() >= 2);
-    // Other clients are still served while the mic is gone.
-    const poll = await WyomingTestClient.connect(daemon.satellitePort!);
-    poll.send('describe', {});
-    await poll.waitForType('info', 1_000);
-    poll.close();
+    // Other clients are still served while the mic is gone, and told that it is.
+    const micInfo = async () => {
+      const poll = await WyomingTestClient.connect(daemon.satellitePort!);
+      try {
+        poll.send('describe', {});
+        const info = await poll.waitForType('info', 1_000);
+        return { mic: (info.data['mic'] as Array<{ installed: boolean; description: string }>)[0]!, satellite: info.data['satellite'] as { installed: boolean; name: string } };
+      } finally {
+        poll.close();
+      }
+    };
+    const gone = await micInfo();
+    assert.equal(gone.mic.installed, false, 'the mic program says the device is missing');
+    assert.match(gone.mic.description, /^satellite microphone: unavailable \(.+\)$/);
+    assert.deepEqual([gone.satellite.installed, gone.satellite.name], [true, 'Kitchen satellite'], 'the satellite itself stays installed');
+    // What HA's wyoming library makes of it: still a satellite, under its name (data.py get_name).
+    const python = referencePython();
+    if (python) {
+      const view = await haInfoView(python, daemon.satellitePort!);
+      assert.deepEqual([view.satellite, view.name], [true, 'Kitchen satellite']);
+      assert.equal(view.devices.find((d) => d.kind === 'mic')?.installed, false);
+      assert.deepEqual(view.unversioned, []);
+    } else if (STRICT) throw new Error(referencePythonReason());
 
     devices.rewrite({ withMic: true });
     await until('the device is back', () => daemon.logs.some((l) => l.includes('microphone running')));
     const detection = await ha.waitForType('detection', 10_000);
     assert.equal(detection.frame.data['name'], 'alexa');
     assert.equal(states.at(-1)?.detail, undefined, 'the failure is cleared from the state');
+    const back = await micInfo();
+    assert.deepEqual([back.mic.installed, back.mic.description], [true, 'satellite microphone'], 'and from info');
     ha.close();
   });
 });

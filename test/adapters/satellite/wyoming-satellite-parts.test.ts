@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { satelliteInfo } from '../../../src/adapters/satellite/satellite-info.js';
+import { DeviceHealth, satelliteInfo } from '../../../src/adapters/satellite/satellite-info.js';
 import { PreRollBuffer, WakeListener } from '../../../src/adapters/satellite/satellite-listeners.js';
 import { SpeechService } from '../../../src/core/speech/speech-service.js';
 import type { EngineSpec } from '../../../src/core/speech/engine-kinds.js';
@@ -41,8 +41,8 @@ test('the satellite info has the satellite section, local wake models with phras
     hasVad: false,
     wakeModels: [model('alexa'), model('hey_jarvis'), model('computer', 'sherpa-kws')],
     activeWakeWords: ['alexa'],
-    mic: { rate: 16000, width: 2, channels: 1 },
-    speaker: { rate: 22050, width: 2, channels: 1 },
+    mic: { format: { rate: 16000, width: 2, channels: 1 }, problem: null },
+    speaker: { format: { rate: 22050, width: 2, channels: 1 }, problem: null },
   });
   assert.ok(infoSchema.safeParse(info).success, 'HA’s parser accepts it');
   assert.equal(info.satellite?.name, 'Kitchen');
@@ -58,9 +58,42 @@ test('the satellite info has the satellite section, local wake models with phras
   assert.equal(info.wake?.[0]?.models[1]?.phrase, 'hey jarvis');
   assert.deepEqual(info.asr, []);
   assert.equal(info.snd?.[0]?.snd_format.rate, 22050);
-  const noSpeaker = satelliteInfo({ name: 'x', area: null, description: '', version: '1', hasVad: true, wakeModels: [], activeWakeWords: [], mic: { rate: 16000, width: 2, channels: 1 }, speaker: null });
+  assert.deepEqual([info.mic?.[0]?.installed, info.snd?.[0]?.installed], [true, true]);
+  const noSpeaker = satelliteInfo({ name: 'x', area: null, description: '', version: '1', hasVad: true, wakeModels: [], activeWakeWords: [], mic: { format: { rate: 16000, width: 2, channels: 1 }, problem: null }, speaker: null });
   assert.deepEqual(noSpeaker.snd, []);
   assert.equal(noSpeaker.satellite?.has_vad, true);
+});
+
+test('a device that failed is listed as not installed, with the reason, until it runs again; the satellite stays installed', () => {
+  const mic = new DeviceHealth();
+  const speaker = new DeviceHealth();
+  const info = () =>
+    satelliteInfo({
+      name: 'Kitchen',
+      area: null,
+      description: 'd',
+      version: '1.2.3',
+      hasVad: false,
+      wakeModels: [],
+      activeWakeWords: [],
+      mic: { format: { rate: 16000, width: 2, channels: 1 }, problem: mic.problem },
+      speaker: { format: { rate: 22050, width: 2, channels: 1 }, problem: speaker.problem },
+    });
+  const devices = () => [...(info().mic ?? []), ...(info().snd ?? [])].map((d) => [d.name, d.installed, d.description]);
+  mic.update({ state: 'opening' });
+  assert.deepEqual(devices(), [['microphone', true, 'satellite microphone'], ['speaker', true, 'satellite speaker']], 'not failed yet: usable');
+  mic.update({ state: 'failed', error: 'arecord: audio open error: No such file or directory', retryInMs: 1000 });
+  mic.update({ state: 'opening' }); // a reopening attempt does not make it present
+  speaker.update({ state: 'failed', error: 'aplay: device busy', retryInMs: 1000 });
+  assert.deepEqual(devices(), [
+    ['microphone', false, 'satellite microphone: unavailable (arecord: audio open error: No such file or directory)'],
+    ['speaker', false, 'satellite speaker: unavailable (aplay: device busy)'],
+  ]);
+  assert.equal(info().satellite?.installed, true, 'HA keeps the satellite (data.py looks only at satellite.installed)');
+  assert.ok(infoSchema.safeParse(info()).success);
+  mic.update({ state: 'running' });
+  speaker.update({ state: 'running' });
+  assert.deepEqual(devices().map(([, installed]) => installed), [true, true]);
 });
 
 test('the built-in sounds are generated, written once to the state folder and read back', () => {

@@ -122,3 +122,30 @@ test('the info does not share arrays with the listings it was built from', () =>
   languages.push('de');
   assert.deepEqual(info.asr?.[0]?.models[0]?.languages, ['en']);
 });
+
+test('every program, model and voice carries a version string: its own where it has one, else the daemon’s', () => {
+  const info = buildProviderInfo(
+    input({
+      asr: { installed: [ZIPFORMER], pending: [{ ...ZIPFORMER, name: 'whisper', version: undefined }], supportsTranscriptStreaming: false },
+      tts: { installed: [ESPEAK, PIPER], supportsSynthesizeStreaming: true },
+      wake: { installed: [JARVIS, { ...JARVIS, name: 'alexa', version: '0.1' }] },
+    }),
+  );
+  const programs: Array<{ name: string; version?: string | null | undefined; children: Array<{ name: string; version?: string | null | undefined }> }> = [
+    ...(info.asr ?? []).map((p) => ({ ...p, children: p.models })),
+    ...(info.tts ?? []).map((p) => ({ ...p, children: p.voices })),
+    ...(info.wake ?? []).map((p) => ({ ...p, children: p.models })),
+  ];
+  const versions = programs.flatMap((p) => [[p.name, p.version], ...p.children.map((m) => [m.name, m.version])]);
+  assert.deepEqual(Object.fromEntries(versions), {
+    'speech-satellite-stt': '0.1.0',
+    'zipformer-en': '2025',
+    whisper: '0.1.0',
+    'speech-satellite-tts': '0.1.0',
+    'espeak-ng-en-us': '0.1.0',
+    'en_US-lessac-medium': '1',
+    'speech-satellite-wake': '0.1.0',
+    hey_jarvis: '0.1.0',
+    alexa: '0.1',
+  });
+});

@@ -264,3 +264,41 @@ test('a corrupt wake word head costs one error and one warning for a whole strea
   assert.ok(!other.types().includes('error'));
   assert.ok(warnings().length <= 1);
 });
+
+test('an unknown wake word costs one error for a whole 10 s stream of 10 ms chunks; the request ends there and the connection stays usable', async (t) => {
+  if (!need(t, hasModel(OWW), 'shared openWakeWord models missing')) return;
+  const daemon = await daemonWith(t, modelsDir(t, { openwakeword: OWW }));
+  const requests: Array<CoreEvents['provider-request']> = [];
+  daemon.context.bus.on('provider-request', 'test', (e) => requests.push(e));
+  const client = await WyomingTestClient.connect(daemon.providerPort);
+  t.after(() => client.close());
+
+  // As Home Assistant does it: detect, audio-start, then audio without end (no audio-stop).
+  const audio = new Float32Array(16_000 * 10);
+  audio.set(paddedClip('oww-alexa.wav'), 16_000); // a word the daemon knows, which must not fire either
+  client.send('detect', { names: ['okay_nabu'] });
+  client.send('audio-start', { ...HA_FORMAT, timestamp: null });
+  const sentUntil = streamLikeHa(client, audio);
+  assert.equal(sentUntil, 10_000, '1000 chunks of 10 ms');
+  client.send('describe', {});
+  await client.waitForType('info', 30_000); // every chunk before it has been handled
+  const errors = client.frames.filter((f) => f.type === 'error');
+  assert.equal(errors.length, 1, `one error for the stream, got ${errors.length}`);
+  assert.equal(errors[0]!.data['code'], 'SAT_ERR_WAKE_MODEL_NOT_FOUND');
+  assert.match(String(errors[0]!.data['text']), /okay_nabu.*installed: alexa/);
+  assert.ok(!client.types().includes('detection'), 'the rest of the stream is ignored, not listened to');
+  const wake = requests.filter((r) => r.service === 'wake');
+  assert.deepEqual(
+    wake.map((r) => [r.ok, r.code]),
+    [[false, 'SAT_ERR_WAKE_MODEL_NOT_FOUND']],
+    'one failed request, not one per chunk',
+  );
+
+  // The next request on the same connection is served.
+  client.send('detect', { names: ['alexa'] });
+  client.send('audio-start', { ...HA_FORMAT, timestamp: null });
+  streamLikeHa(client, paddedClip('oww-alexa.wav'));
+  const detection = await client.waitForType('detection');
+  assert.equal(detection.data['name'], 'alexa');
+  assert.equal(client.frames.filter((f) => f.type === 'error').length, 1);
+});

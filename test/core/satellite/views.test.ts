@@ -25,7 +25,7 @@ const at = (phase: Phase, mode: SatelliteSettings['mode'] = 'local-wake', playin
 
 const ROWS: Array<[string, SatelliteState, string, string]> = [
   ['disconnected', at({ name: 'disconnected' }), 'drop', 'disconnected'],
-  ['paused', at({ name: 'paused' }), 'drop', 'idle'],
+  ['paused by Home Assistant', at({ name: 'paused' }), 'drop', 'paused'],
   ['muted', at({ name: 'muted', link: 'running' }), 'drop', 'muted'],
   ['muted while playing', at({ name: 'muted', link: 'running' }, 'local-wake', true), 'drop', 'muted'],
   ['waiting for the wake word', at({ name: 'waiting-wake' }), 'wake', 'idle'],

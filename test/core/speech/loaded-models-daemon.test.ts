@@ -58,7 +58,7 @@ interface StateStats {
   installed_models: string[];
 }
 
-async function nextState(probe: MqttProbe, from: number, predicate: (doc: { stats: StateStats; transcript: { text: string } | null }) => boolean, what: string) {
+async function nextState(probe: MqttProbe, from: number, predicate: (doc: { stats: StateStats; provider: { transcript: { text: string } | null } }) => boolean, what: string) {
   const seen = await probe.waitFor((m) => m.topic === STATE_TOPIC && predicate(JSON.parse(m.text)), from, undefined, what);
   return JSON.parse(seen.text) as { stats: StateStats };
 }
@@ -114,7 +114,7 @@ test('loaded models are 0 before a request, ≥ 1 after a Wyoming transcribe and
   assert.ok(during.loaded.includes(`asr/${ZIPFORMER}`), `loaded: ${during.loaded.join(', ')}`);
   assert.ok(during.loaded.some((m) => m.startsWith('vad/')), `loaded: ${during.loaded.join(', ')}`);
   // The document published for this transcript was built while the models were still held.
-  const withTranscript = await nextState(probe, mark, (doc) => doc.transcript?.text === text, 'the state with this transcript');
+  const withTranscript = await nextState(probe, mark, (doc) => doc.provider.transcript?.text === text, 'the state with this transcript');
   assertSameFigures(withTranscript.stats, during);
   const heldMark = probe.mark();
 

@@ -12,7 +12,7 @@ import { parseWav } from '../../../audio/wav.js';
 import { SatelliteError } from '../../../util/errors.js';
 import type { Logger } from '../../../util/logger.js';
 import { abortError } from '../sherpa-tts.js';
-import { displayName, parseEspeakVoices, type EspeakVoice } from './espeak-voices.js';
+import { chooseEspeakVoices, displayName, parseEspeakVoices, type EspeakOffer, type EspeakVoice } from './espeak-voices.js';
 import type { TtsEngine, TtsRequest, TtsVoiceInfo } from '../tts.js';
 import { languageTag } from '../voice-folder.js';
 
@@ -33,13 +33,27 @@ export const ESPEAK_ATTRIBUTION = { name: 'eSpeak NG', url: 'https://github.com/
 
 export interface EspeakOptions {
   program: string;
-  /** espeak voice ids to offer (`en-us`, `de`); null = every installed one. */
+  /** espeak voice ids to offer (`en-us`, `de`); null = chosen by `offer`. */
   languages: readonly string[] | null;
   /** This voice is listed first (the fallback default). */
   preferred: string;
+  /** Which voices to offer when `languages` is null (see `chooseEspeakVoices`); default every installed one. */
+  offer?: EspeakOffer | undefined;
+  /** Voice ids offered in any case (a configured default voice). */
+  include?: readonly string[] | undefined;
   maxConcurrent: number;
   maxQueue: number;
   log: Logger;
+}
+
+/** The version `espeak-ng --version` states (`1.51`), or null. */
+export async function espeakVersion(program: string): Promise<string | null> {
+  try {
+    const { stdout } = await execFileAsync(program, ['--version'], { timeout: VOICES_TIMEOUT_MS, encoding: 'utf8' });
+    return /:\s*(\d+(?:\.\d+)+)/.exec(stdout)?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Lists installed espeak-ng voices, or null when the program cannot run. */
@@ -60,19 +74,17 @@ export class EspeakEngine implements TtsEngine {
   readonly #slot: ModelSlot<true>;
   #closed = false;
 
-  private constructor(voices: EspeakVoice[], options: EspeakOptions) {
+  /** `voices` are the offered ones, in order (`chooseEspeakVoices`). */
+  private constructor(voices: EspeakVoice[], version: string | null, options: EspeakOptions) {
     this.#options = options;
-    // The preferred voice first, then the configured order (or espeak-ng's own).
-    const rank = (v: EspeakVoice) => (v.language === options.preferred ? -1 : (options.languages?.indexOf(v.language) ?? 0));
-    const ordered = [...voices].sort((a, b) => rank(a) - rank(b));
-    this.voices = ordered.map((v) => {
+    this.voices = voices.map((v) => {
       const name = `${ESPEAK_VOICE_PREFIX}${v.language}`;
       this.#byName.set(name, v.language);
       return {
         name,
         description: `eSpeak NG ${displayName(v.voiceName)}`,
         languages: [languageTag(v.language)],
-        version: null,
+        version,
         attribution: ESPEAK_ATTRIBUTION,
         backend: 'espeak-ng',
         sampleRate: ESPEAK_RATE,
@@ -90,10 +102,10 @@ export class EspeakEngine implements TtsEngine {
 
   /** The engine, or null when espeak-ng is not installed (or offers none of the wanted voices). */
   static async create(options: EspeakOptions): Promise<EspeakEngine | null> {
-    const voices = await listEspeakVoices(options.program);
+    const [voices, version] = await Promise.all([listEspeakVoices(options.program), espeakVersion(options.program)]);
     if (!voices) return null;
-    const wanted = options.languages ? voices.filter((v) => options.languages!.includes(v.language)) : voices;
-    return wanted.length ? new EspeakEngine(wanted, options) : null;
+    const wanted = chooseEspeakVoices(voices, { voices: options.languages, preferred: options.preferred, offer: options.offer ?? 'all', include: options.include });
+    return wanted.length ? new EspeakEngine(wanted, version, options) : null;
   }
 
   synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {

@@ -21,7 +21,7 @@ import { LoadFailures } from '../../runtime/load-failures.js';
 import { EMBEDDING_SIZE, HEAD_WINDOW, HOP_SAMPLES, OwwFeatureStream, SAMPLE_RATE, embed, initialMelBuffer, type OwwBackbone } from './openwakeword-features.js';
 import { HopBuffer } from '../hop-buffer.js';
 import { DEFAULT_WAKE_TUNING, WakeTrigger, type WakeTuning } from '../wake-trigger.js';
-import { resolveSessionNames } from '../wake-names.js';
+import { resolveSessionNames, wakeWordVersion } from '../wake-names.js';
 import type { WakeEngine, WakeModelInfo, WakeSession, WakeSessionOptions } from '../wake.js';
 
 /** Audio a session may fall behind by before the oldest is dropped. */
@@ -84,7 +84,7 @@ export class OpenWakeWordEngine implements WakeEngine {
       phrase: h.phrase,
       description: h.phrase,
       languages: h.languages ?? ['en'],
-      version: null,
+      version: wakeWordVersion(h.file),
       backend: 'openwakeword',
       attribution: { ...OPENWAKEWORD_ATTRIBUTION },
     }));

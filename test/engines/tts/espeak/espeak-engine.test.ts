@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ESPEAK_RATE, EspeakEngine, WavStreamReader } from '../../../../src/engines/tts/espeak/espeak-engine.js';
-import { displayName, parseEspeakVoices } from '../../../../src/engines/tts/espeak/espeak-voices.js';
+import { chooseEspeakVoices, displayName, parseEspeakVoices } from '../../../../src/engines/tts/espeak/espeak-voices.js';
 import { encodeWav } from '../../../../src/audio/wav.js';
 import { floatToInt16Bytes } from '../../../../src/audio/pcm.js';
 import { hasCommand, need } from '../../../helpers/system.js';
@@ -58,7 +58,61 @@ describe('espeak-ng voices and WAV streaming', () => {
   });
 });
 
+/** A slice of a real `espeak-ng --voices` table (1.51): English variants among other languages. */
+const MANY_VOICES = parseEspeakVoices(`Pty Language       Age/Gender VoiceName          File                 Other Languages
+ 5  af              --/M      Afrikaans          gmw/af
+ 5  de              --/M      German             gmw/de
+ 5  en-029          --/M      English_(Caribbean) gmw/en-029           (en 10)
+ 2  en-gb           --/M      English_(Great_Britain) gmw/en               (en 2)
+ 5  en-gb-x-rp      --/M      English_(Received_Pronunciation) gmw/en-GB-x-rp       (en-gb 4)(en 5)
+ 2  en-us           --/M      English_(America)  gmw/en-US            (en 3)
+ 5  fr-fr           --/M      French_(France)    roa/fr               (fr 5)
+ 5  nl              --/M      Dutch              gmw/nl
+`);
+
+describe('which espeak-ng voices are offered, in which order', () => {
+  const ids = (choice: Parameters<typeof chooseEspeakVoices>[1]) => chooseEspeakVoices(MANY_VOICES, choice).map((v) => v.language);
+
+  test('by default only the preferred voice, so Home Assistant’s default language is its language', () => {
+    assert.deepEqual(ids({ voices: null, preferred: 'en-us', offer: 'preferred' }), ['en-us']);
+    assert.deepEqual(ids({ voices: null, preferred: 'de', offer: 'preferred' }), ['de']);
+  });
+
+  test('language: every variant of the preferred voice’s language, the preferred one first', () => {
+    assert.deepEqual(ids({ voices: null, preferred: 'en-us', offer: 'language' }), ['en-us', 'en-029', 'en-gb', 'en-gb-x-rp']);
+  });
+
+  test('all: every installed voice, the preferred one first, then espeak-ng’s order', () => {
+    assert.deepEqual(ids({ voices: null, preferred: 'fr-fr', offer: 'all' }), ['fr-fr', 'af', 'de', 'en-029', 'en-gb', 'en-gb-x-rp', 'en-us', 'nl']);
+  });
+
+  test('an explicit list wins over offer and keeps its order, the preferred voice first when listed', () => {
+    assert.deepEqual(ids({ voices: ['nl', 'de', 'en-us'], preferred: 'en-us', offer: 'preferred' }), ['en-us', 'nl', 'de']);
+    assert.deepEqual(ids({ voices: ['nl', 'de'], preferred: 'en-us', offer: 'all' }), ['nl', 'de']);
+  });
+
+  test('a configured default voice is offered too; a preferred voice that is not installed falls back to its language, then to all', () => {
+    assert.deepEqual(ids({ voices: null, preferred: 'en-us', offer: 'preferred', include: ['de'] }), ['en-us', 'de']);
+    assert.deepEqual(ids({ voices: null, preferred: 'en-au', offer: 'preferred' }), ['en-029', 'en-gb', 'en-gb-x-rp', 'en-us']);
+    assert.equal(ids({ voices: null, preferred: 'xx', offer: 'preferred' }).length, MANY_VOICES.length);
+  });
+});
+
 describe('espeak-ng engine (real program)', () => {
+  test('the offered voices carry the installed espeak-ng version and the preferred voice first', async (t) => {
+    if (!need(t, hasEspeak, 'espeak-ng is not installed (apt install espeak-ng)')) return;
+    const stated = /:\s*(\d+(?:\.\d+)+)/.exec(spawnSync('espeak-ng', ['--version'], { encoding: 'utf8' }).stdout)?.[1];
+    const only = (await EspeakEngine.create({ program: 'espeak-ng', languages: null, preferred: 'de', offer: 'preferred', maxConcurrent: 1, maxQueue: 1, log: quietLog }))!;
+    assert.deepEqual(
+      only.voices.map((v) => [v.name, v.languages, v.version]),
+      [['espeak-ng-de', ['de'], stated]],
+    );
+    const english = (await EspeakEngine.create({ program: 'espeak-ng', languages: null, preferred: 'en-us', offer: 'language', maxConcurrent: 1, maxQueue: 1, log: quietLog }))!;
+    assert.equal(english.voices[0]!.name, 'espeak-ng-en-us');
+    assert.ok(english.voices.length > 1 && english.voices.every((v) => v.name.startsWith('espeak-ng-en')), english.voices.map((v) => v.name).join(', '));
+    await Promise.all([only.close(), english.close()]);
+  });
+
   test('synthesised sentences are recognised as speech, not noise', async (t) => {
     if (!need(t, hasEspeak, 'espeak-ng is not installed (apt install espeak-ng)')) return;
     if (!need(t, hasRecognizer(), 'shared zipformer recogniser missing')) return;
