@@ -1,10 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PiperEngine, findPiperFiles, isRawPiperVoice, readPiperVoice } from '../../../../src/engines/tts/piper/piper-engine.js';
 import { PIPER_FIXTURE_RATE, PIPER_SAMPLES_PER_ID, writePiperFixture, writeRawPiperVoice } from '../../../../scripts/fixtures/tts-fixtures.js';
-import { need, optional } from '../../../helpers/system.js';
+import { need } from '../../../helpers/system.js';
+import { piperVoiceFolder, realModel } from '../../../helpers/real-models.js';
 import { corpusWer } from '../../../helpers/wer.js';
 import { hasRecognizer, recognize } from '../../../helpers/recognize.js';
 import { ESPEAK_DATA, RUNTIME, SENTENCES, peak, quietLog, removeTempDirs, speak, tempDir } from '../tts-test-kit.js';
@@ -101,11 +102,13 @@ describe('Piper voices through sherpa-onnx (structural fixture)', () => {
     await assert.rejects(readPiperVoice({ ...files, model: path.join(dir, 'missing.onnx') }), { code: 'SAT_ERR_MODEL_NOT_FOUND' });
   });
 
-  test('a real Piper voice (SATELLITE_TEST_PIPER_VOICE) is understood by the recogniser', async (t) => {
-    const dir = process.env['SATELLITE_TEST_PIPER_VOICE'];
-    if (!optional(t, Boolean(dir && existsSync(dir)), 'set SATELLITE_TEST_PIPER_VOICE to a sherpa-onnx Piper voice folder')) return;
+  test('a real Piper voice (en_US-joe-medium from the registries, or SATELLITE_TEST_PIPER_VOICE) is understood by the recogniser', async (t) => {
+    const piper = realModel('piper');
+    if (!need(t, piper.dir !== undefined, piper.reason)) return;
+    if (!need(t, ESPEAK_DATA !== null, 'espeak-ng data (apt install espeak-ng) missing')) return;
     if (!need(t, hasRecognizer(), 'shared zipformer recogniser missing')) return;
-    const files = findPiperFiles(dir!, ESPEAK_DATA);
+    const dir = await piperVoiceFolder(piper, tempDir('piper-real'));
+    const files = findPiperFiles(dir, ESPEAK_DATA);
     assert.ok(files, `${dir} is a Piper voice folder`);
     const engine = new PiperEngine(await readPiperVoice(files), RUNTIME, quietLog);
     const pairs = [];
@@ -115,7 +118,7 @@ describe('Piper voices through sherpa-onnx (structural fixture)', () => {
     }
     await engine.close();
     const wer = corpusWer(pairs);
-    t.diagnostic(`Piper WER ${(wer * 100).toFixed(1)}%`);
+    t.diagnostic(`Piper ${engine.voices[0]!.name} WER ${(wer * 100).toFixed(1)}% (small streaming zipformer as the listener)`);
     assert.ok(wer <= REAL_WER_LIMIT, JSON.stringify(pairs));
   });
 });
