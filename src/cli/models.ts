@@ -6,12 +6,15 @@ import { recordImport } from '../models/record-import.js';
 import { downloadSize, isPinned } from '../models/catalogue.js';
 import type { CatalogueEntry } from '../models/catalogue-schema.js';
 import { managerFromConfig } from '../models/from-config.js';
-import { describeFailure, type ModelManager, type ModelStatus } from '../models/manager.js';
+import { NO_NETWORK_CODES } from '../models/auto-pull.js';
+import type { LockEntry } from '../models/lock-file.js';
+import { describeFailure, type ModelManager, type ModelStatus, type PullReport } from '../models/manager.js';
 import { formatBytes, progressFor } from '../models/progress.js';
 import { errorCode, errorMessage } from '../util/errors.js';
 import { redactUrlPasswords } from '../util/redact-url.js';
-import { modelConverters } from '../wiring/models.js';
-import { globalOptions, loadFromArgs, loggerFor, type GlobalArgs } from './options.js';
+import { becomeOwner, ownerToRunAs } from '../service/run-as-owner.js';
+import { cliCommand, modelConverters } from '../wiring/models.js';
+import { loadFromArgs, loggerFor, sharedOptions, type GlobalArgs } from './options.js';
 
 /** Which daemon part opens each backend's models. */
 const ENGINE_OF: Record<string, string> = { vad: 'stt (VAD)', asr: 'stt', tts: 'tts', wake: 'wake' };
@@ -21,6 +24,9 @@ type IdsArgs = GlobalArgs & { ids?: string[]; force?: boolean; json?: boolean; i
 
 function openManager(args: GlobalArgs): ModelManager {
   const loaded = loadFromArgs(args);
+  // Root pulling into the service's models dir writes as the service user (the dir's owner).
+  const owner = ownerToRunAs(loaded.config.models_dir!);
+  if (owner) process.stderr.write(`${becomeOwner(owner)}\n`);
   const log = loggerFor(loaded);
   return managerFromConfig(loaded.config, log, {
     progress: progressFor(process.stderr, log),
@@ -40,11 +46,28 @@ function fail(err: unknown): void {
   process.exitCode = 1;
 }
 
+/** What `models list --help` says about the columns. */
+const LIST_COLUMNS = [
+  'Columns:',
+  '  ENGINE  the daemon part that opens the model, and its backend',
+  '  PIN     how the catalogue knows the SHA-256 digests every download is',
+  '          checked against: A = from the publisher (git blob or Git LFS',
+  "          pointer); A- = the publisher's checksum as quoted by others;",
+  '          B = several independent third parties agree; C = one third party;',
+  '          tofu = none published (the first download is trusted and its hash',
+  '          recorded, so a different later download fails); local = imported',
+  '          from a file of yours (models import-piper)',
+  '  STATE   installed (pinned|tofu) = recorded in models.lock.json; present =',
+  '          files in models_dir without a lock record; missing',
+].join('\n');
+
 async function list(args: IdsArgs): Promise<void> {
   const manager = openManager(args);
   const rows = (await manager.status()).filter((s) => !args.installed || s.state !== 'missing');
+  // installed models the catalogue does not list: imported Piper voices
+  const extra = await manager.uncatalogued();
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(rows.map(statusJson), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify([...rows.map(statusJson), ...extra.map(uncataloguedJson)], null, 2)}\n`);
     return;
   }
   const table = [['ID', 'KIND', 'ENGINE', 'SIZE', 'LICENCE', 'PIN', 'STATE']];
@@ -60,8 +83,11 @@ async function list(args: IdsArgs): Promise<void> {
       s.state === 'installed' ? `installed (${s.lock!.trust})` : s.state,
     ]);
   }
+  for (const { id, lock } of extra) {
+    table.push([id, lock.kind, `${ENGINE_OF[lock.kind] ?? lock.kind}: ${backendOf(lock)}`, formatBytes(lock.size), '?', isImported(lock) ? 'local' : 'tofu', `installed (${lock.trust})`]);
+  }
   process.stdout.write(formatTable(table));
-  process.stdout.write('\npresets (satellite models pull --preset NAME; --defaults = defaults):\n');
+  process.stdout.write(`\npresets (${cliCommand()} models pull --preset NAME; --defaults = defaults):\n`);
   for (const [name, preset] of manager.catalogue.presets) process.stdout.write(`  ${name.padEnd(14)} ${preset.description}\n`);
 }
 
@@ -93,6 +119,32 @@ function statusJson(s: ModelStatus): Record<string, unknown> {
   };
 }
 
+function isImported(lock: LockEntry): boolean {
+  return lock.source.startsWith('file:');
+}
+
+function backendOf(lock: LockEntry): string {
+  const backend = lock.backend ?? '?';
+  return isImported(lock) ? `${backend} (imported)` : backend;
+}
+
+function uncataloguedJson({ id, lock }: { id: string; lock: LockEntry }): Record<string, unknown> {
+  return {
+    id,
+    kind: lock.kind,
+    backend: lock.backend ?? null,
+    engine: ENGINE_OF[lock.kind] ?? null,
+    size: lock.size,
+    licence: null,
+    flags: [],
+    languages: [],
+    trust: lock.trust,
+    state: 'installed',
+    imported: isImported(lock) ? lock.source : null,
+    installed: { trust: lock.trust, sha256: lock.sha256, files: Object.keys(lock.files).length, fetchedAt: lock.fetchedAt },
+  };
+}
+
 function formatTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => `${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`).join('');
@@ -105,13 +157,36 @@ async function pull(args: PullArgs): Promise<void> {
   const manager = openManager(args);
   const plan = manager.plan(ids, presets);
   process.stderr.write(`pulling into ${manager.modelsDir}: ${plan.map((e) => e.id).join(', ')}\n`);
-  const reports = await manager.pull(plan, { force: args.force ?? false });
-  for (const r of reports) {
+  // No network for one model means none for the next: stop at the first such answer.
+  const reports = await manager.pull(plan, { force: args.force ?? false, stopOn: (err) => NO_NETWORK_STOP.has(errorCode(err)) });
+  const stop = reports.findIndex((r) => r.outcome === 'failed' && NO_NETWORK_STOP.has(errorCode(r.error)));
+  const notTried: string[] = [];
+  for (const [i, r] of reports.entries()) {
     if (r.outcome === 'installed') process.stdout.write(`installed ${r.id}\n`);
     else if (r.outcome === 'present') process.stdout.write(`already installed ${r.id}\n`);
+    else if (stop >= 0 && i > stop && r.outcome === 'skipped') notTried.push(r.id);
     else process.stderr.write(`failed ${redactUrlPasswords(describeFailure(r))}\n`);
   }
+  if (stop >= 0) process.stderr.write(noNetworkHint(reports[stop]!, notTried));
   if (reports.some((r) => r.outcome === 'failed' || r.outcome === 'skipped')) process.exitCode = 1;
+}
+
+/** Answers that mean no model can be fetched now (a timeout is not an answer: other files may still come). */
+const NO_NETWORK_STOP: ReadonlySet<string> = new Set([...NO_NETWORK_CODES].filter((c) => c !== 'SAT_ERR_MODEL_DOWNLOAD_TIMEOUT'));
+
+function noNetworkHint(failure: PullReport, notTried: readonly string[]): string {
+  const lines = [notTried.length ? `not tried (no network): ${notTried.join(', ')}` : ''];
+  if (errorCode(failure.error) === 'SAT_ERR_MODEL_PROXY') {
+    lines.push('the proxy cannot be reached: check HTTPS_PROXY / HTTP_PROXY (and NO_PROXY), then pull again');
+  } else {
+    lines.push(
+      'no network: the download server cannot be reached from this machine. Then:',
+      '  - behind a proxy? set HTTPS_PROXY (e.g. HTTPS_PROXY=http://proxy.lan:3128; NO_PROXY for hosts to reach directly)',
+      '  - a LAN mirror or cache? set models.mirrors in the config (URL prefix -> your mirror; HF_ENDPOINT for Hugging Face)',
+      '  - or pull again once the network is up (a download that broke off resumes)',
+    );
+  }
+  return `${lines.filter(Boolean).join('\n')}\n`;
 }
 
 async function verify(args: IdsArgs): Promise<void> {
@@ -120,7 +195,7 @@ async function verify(args: IdsArgs): Promise<void> {
   if (!results.length) process.stdout.write(`no models installed in ${manager.modelsDir}\n`);
   for (const r of results) {
     if (r.problems.length) {
-      process.stdout.write(`FAILED ${r.id}: file modified or missing: ${r.problems.join('; ')}\n  reinstall: satellite models pull --force ${r.id}\n`);
+      process.stdout.write(`FAILED ${r.id}: file modified or missing: ${r.problems.join('; ')}\n  reinstall: ${cliCommand()} models pull --force ${r.id}\n`);
       process.exitCode = 1;
     } else process.stdout.write(`ok ${r.id}\n`);
   }
@@ -154,14 +229,15 @@ export const modelsCommand: CommandModule<object, GlobalArgs> = {
   command: 'models <action>',
   describe: 'list, pull, verify and remove models (catalogue: config/models.yml)',
   builder: (y: Argv<object>) =>
-    globalOptions(y)
+    sharedOptions(y)
       .command<IdsArgs>({
         command: 'list',
-        describe: 'the catalogue and what is installed: sizes, licences, which engine uses each',
+        describe: 'the catalogue and what is installed: sizes, licences, which engine uses each, pin grade',
         builder: (b) =>
           b
-            .option('installed', { type: 'boolean', describe: 'only installed models' })
-            .option('json', { type: 'boolean', describe: 'JSON instead of a table' }) as never,
+            .option('installed', { type: 'boolean', describe: 'only installed models (imported voices included)' })
+            .option('json', { type: 'boolean', describe: 'JSON instead of a table' })
+            .epilogue(LIST_COLUMNS) as never,
         handler: run(list),
       })
       .command<PullArgs>({

@@ -16,17 +16,29 @@ export interface GlobalArgs {
 }
 
 export function globalOptions<T>(yargs: Argv<T>): Argv<T & GlobalArgs> {
+  return daemonOptions(sharedOptions(yargs));
+}
+
+// ---- Shared flags vs the daemon's own (issue 14 item 8): commands that do not start the daemon
+// (models, transcribe, speak, devices) take sharedOptions only, so their help does not list
+// --name/--host/--port; globalOptions is both, as before.
+
+/** Flags every command takes: where the config and models are, logging, overrides. */
+export function sharedOptions<T>(yargs: Argv<T>): Argv<T & GlobalArgs> {
   return yargs
     .option('config', { alias: 'c', type: 'string', describe: 'YAML config file (default ./satellite.yml, then /etc/speech-satellite/satellite.yml)' })
     .option('log-level', { type: 'string', describe: 'fatal|error|warn|info|debug|trace|silent' })
     .option('debug', { type: 'boolean', describe: 'same as --log-level debug' })
+    .option('models-dir', { type: 'string', describe: 'folder holding one folder per model' })
+    .option('set', { type: 'string', array: true, describe: 'override any option: --set mqtt.url=mqtt://broker' }) as Argv<T & GlobalArgs>;
+}
+
+/** Flags that only mean something to the daemon (and to `config`, which shows their effect). */
+export function daemonOptions<T>(yargs: Argv<T>): Argv<T & GlobalArgs> {
+  return yargs
     .option('name', { type: 'string', describe: 'name shown in Home Assistant' })
     .option('host', { type: 'string', describe: 'provider endpoint listen address' })
-    .option('port', { type: 'number', describe: 'provider endpoint TCP port' })
-    .option('models-dir', { type: 'string', describe: 'folder holding one folder per model' })
-    .option('set', { type: 'string', array: true, describe: 'override any option: --set mqtt.url=mqtt://broker' }) as Argv<
-    T & GlobalArgs
-  >;
+    .option('port', { type: 'number', describe: 'provider endpoint TCP port' }) as Argv<T & GlobalArgs>;
 }
 
 /** Flags > env > file > defaults: the flags become dotted-path overrides. */

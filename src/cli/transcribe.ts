@@ -2,14 +2,16 @@
  * `satellite transcribe FILE.wav [--model NAME] [--language xx] [--json]`: one-shot speech-to-text
  * with the installed models, through the same session logic as the Wyoming service (format
  * conversion, VAD silence trimming for offline models). `--json` adds timings and the model used.
+ * FILE `-` reads the WAV from stdin. A file shorter than its header says (a copy cut off) is
+ * transcribed as far as it goes, with a warning and exit 1.
  */
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { parseWav } from '../audio/wav.js';
+import { parseWav, readWavLayout } from '../audio/wav.js';
 import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import { oneShotSpeech } from '../wiring/speech.js';
-import { globalOptions, loadFromArgs, type GlobalArgs } from './options.js';
+import { loadFromArgs, sharedOptions, type GlobalArgs } from './options.js';
 
 type TranscribeArgs = GlobalArgs & {
   file?: string;
@@ -23,6 +25,18 @@ type TranscribeArgs = GlobalArgs & {
 const CHUNK_SECONDS = 0.1;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
+/** What streaming writers put in a WAV's data size: no length known. */
+const OPEN_DATA_SIZES = new Set([0, 0xffffffff]);
+
+/** The declared and present seconds of a WAV whose data chunk is shorter than its header says. */
+export function wavTruncation(bytes: Buffer): { declaredSeconds: number; presentSeconds: number } | undefined {
+  const layout = readWavLayout(bytes);
+  const declared = bytes.readUInt32LE(layout.dataOffset - 4);
+  if (OPEN_DATA_SIZES.has(declared) || declared <= layout.dataBytes) return undefined;
+  const bytesPerSecond = (layout.rate * layout.channels * layout.bits) / 8;
+  if (!(bytesPerSecond > 0)) return undefined;
+  return { declaredSeconds: declared / bytesPerSecond, presentSeconds: layout.dataBytes / bytesPerSecond };
+}
 
 async function transcribe(args: TranscribeArgs): Promise<void> {
   const { config } = loadFromArgs(args);
@@ -34,8 +48,14 @@ async function transcribe(args: TranscribeArgs): Promise<void> {
       for (const m of speech.asrModels()) process.stdout.write(`${m.name}\t${m.backend}\t${m.languages.join(',')}\t${m.description}\n`);
       return;
     }
-    if (!args.file) throw new SatelliteError('SAT_ERR_USAGE', 'give the WAV file to transcribe');
-    const wav = parseWav(readFileSync(args.file));
+    // yargs turns a bare `-` into an empty string.
+    const fromStdin = args.file === '-' || (args.file === '' && process.argv.includes('-'));
+    if (!args.file && !fromStdin) throw new SatelliteError('SAT_ERR_USAGE', 'give the WAV file to transcribe (or - to read it from stdin)');
+    const source = fromStdin ? 'standard input' : args.file!;
+    const bytes = readFileSync(fromStdin ? 0 : args.file!);
+    const wav = parseWav(bytes);
+    const truncated = wavTruncation(bytes);
+    if (wav.pcm.length === 0) throw new SatelliteError('SAT_ERR_BAD_WAV', `${source} holds no audio`);
     // The same rule and session as a Wyoming request: model by name, language, default, preference.
     const engine = speech.pickAsr({ name: args.model, language: args.language });
     const started = performance.now();
@@ -48,6 +68,14 @@ async function transcribe(args: TranscribeArgs): Promise<void> {
     for (let at = 0; at < wav.pcm.length; at += step) await session.push(wav.pcm.subarray(at, at + step), format);
     const outcome = await session.finish();
     const done = performance.now();
+    if (truncated) {
+      // what is there is transcribed, but the result is not what the file was meant to hold
+      const { declaredSeconds, presentSeconds } = truncated;
+      process.stderr.write(
+        `transcribe: warning: ${source} is truncated: its header declares ${declaredSeconds.toFixed(2)} s of audio, it holds ${presentSeconds.toFixed(2)} s (SAT_ERR_BAD_WAV)\n`,
+      );
+      process.exitCode = EXIT_FAILED;
+    }
     if (!args.json) {
       process.stdout.write(`${outcome.text}\n`);
       return;
@@ -77,8 +105,8 @@ export const transcribeCommand: CommandModule<object, TranscribeArgs> = {
   command: 'transcribe [file]',
   describe: 'transcribe a WAV file with an installed speech-to-text model',
   builder: (y) =>
-    globalOptions(y)
-      .positional('file', { type: 'string', describe: 'WAV file (any rate, 8/16/24/32-bit, mono or stereo)' })
+    sharedOptions(y)
+      .positional('file', { type: 'string', describe: 'WAV file (any rate, 8/16/24/32-bit, mono or stereo); - reads stdin' })
       .option('model', { alias: 'm', type: 'string', describe: 'model name (see --list-models); default: stt.default_model or the first installed' })
       .option('language', { alias: 'l', type: 'string', describe: 'language of the speech, e.g. en' })
       .option('json', { type: 'boolean', describe: 'print JSON with the model used and timings' })

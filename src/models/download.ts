@@ -2,12 +2,14 @@
  * Streams one URL to a temporary file, computing SHA-256 and size as bytes arrive. A transfer
  * that breaks off resumes with an HTTP Range request (also across runs: the partial file is
  * re-hashed first), failed attempts are retried with exponential backoff, and the result must
- * match one of the accepted pins (or, with none, is reported for trust-on-first-use).
+ * match one of the accepted pins (or, with none, is reported for trust-on-first-use). A publisher
+ * that cannot be reached at all (no network, name not found, connection refused) is not retried
+ * here: the caller decides whether to wait for the network (the daemon) or say so now (the CLI).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SatelliteError } from '../util/errors.js';
+import { errorCode, errorMessage, SatelliteError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { Pin } from './catalogue-schema.js';
 import { hashInto } from './hash.js';
@@ -67,7 +69,8 @@ export async function downloadFile(spec: DownloadSpec, options: DownloadOptions)
     options.signal?.throwIfAborted();
     if (attempt > 0) {
       const delay = Math.min(MAX_RETRY_DELAY_MS, baseDelay * 2 ** (attempt - 1));
-      options.log?.warn({ url: spec.url, attempt, delayMs: delay, err: lastError }, 'download failed; retrying');
+      // the reason without a stack: a retried failure is expected, and the last one is reported by the caller
+      options.log?.info({ url: spec.url, attempt, delayMs: delay, code: errorCode(lastError), reason: errorMessage(lastError) }, 'download failed; retrying');
       await sleep(delay, undefined, { signal: options.signal });
       state = await loadPartial(spec.dest, maxSize);
     }
@@ -83,6 +86,7 @@ export async function downloadFile(spec: DownloadSpec, options: DownloadOptions)
         await rm(spec.dest, { force: true });
         throw err;
       }
+      if (err.code === 'SAT_ERR_MODEL_OFFLINE') throw err; // the partial file stays for a later resume
       lastError = err;
     }
   }

@@ -1,10 +1,12 @@
 /**
  * One HTTP(S) GET with what model downloads need: redirects followed (Authorization dropped when
- * the host changes), proxies from the environment, an idle timeout, and errors that say whether
- * a retry can help.
+ * the host changes), proxies from the environment, the configured timeout in every phase (name
+ * lookup, connect, TLS, the wait for the answer, then as an idle limit on the body), and errors
+ * that say whether a retry can help.
  */
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { ErrorCode } from '../util/error-codes.js';
 import { SatelliteError } from '../util/errors.js';
@@ -21,7 +23,10 @@ export interface HttpGetOptions {
   headers?: Record<string, string>;
   /** Source of HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   env?: NodeJS.ProcessEnv;
-  /** Idle time allowed on the socket before the attempt fails. */
+  /**
+   * The longest wait allowed in each phase: from the request to the answer's headers (name lookup,
+   * connect, proxy tunnel, TLS, the server's answer), then between two pieces of the body.
+   */
   timeoutMs: number;
   signal?: AbortSignal;
   /** Extra trusted CA certificates (a private mirror with its own CA). */
@@ -84,34 +89,75 @@ async function requestOnce(target: URL, headers: Record<string, string>, options
     headers: { 'user-agent': 'speech-satellite', ...headers } as OutgoingHttpHeaders,
     signal: options.signal,
   };
+  // A connection of its own: Node's shared agents put their own 5 s timeout on every socket, which
+  // would cut a slow name lookup or connect short of the configured limit (and under its name).
+  const ownConnection: http.RequestOptions = { ...base, agent: false };
   let req: http.ClientRequest;
   if (proxy && secure) {
     const socket = await openTunnel(proxy, target.hostname, port, options.timeoutMs, options.signal).catch((err: unknown) => {
+      if (err instanceof DownloadError || (err as Error).name === 'AbortError') throw err;
       throw new DownloadError('SAT_ERR_MODEL_PROXY', (err as Error).message, true, undefined, { cause: err });
     });
+    // no agent here: the request's own createConnection is used only without one
     req = https.request(target, {
       ...base,
       createConnection: () => tls.connect({ socket, servername: target.hostname, ca: options.ca }),
     });
   } else if (proxy) {
     req = http.request({
-      ...base,
+      ...ownConnection,
       host: proxy.hostname,
       port: Number(proxy.port || 80),
       path: target.href,
       headers: { ...base.headers, host: target.host, ...proxyAuthHeader(proxy) },
     });
   } else {
-    req = (secure ? https : http).request(target, secure ? { ...base, ca: options.ca } : base);
+    req = (secure ? https : http).request(target, secure ? { ...ownConnection, ca: options.ca } : ownConnection);
   }
+  const phase = trackPhase(req, secure, proxy !== null && secure, proxy?.hostname ?? target.hostname);
+  const limit = formatLimit(options.timeoutMs);
   return new Promise((resolve, reject) => {
-    req.setTimeout(options.timeoutMs, () =>
-      req.destroy(new DownloadError('SAT_ERR_MODEL_DOWNLOAD_TIMEOUT', `no data from ${target.host} for ${options.timeoutMs} ms`, true)),
+    // Until the answer's headers: name lookup, connect, TLS and the server's first byte share one limit.
+    const deadline = setTimeout(
+      () => req.destroy(new DownloadError('SAT_ERR_MODEL_DOWNLOAD_TIMEOUT', `no answer from ${target.host} within ${limit} (${phase()}; models.timeout_s)`, true)),
+      options.timeoutMs,
     );
-    req.once('response', resolve);
-    req.once('error', (err) => reject(classifyNetworkError(err, target)));
+    req.once('response', (res) => {
+      clearTimeout(deadline);
+      // Then the same limit between two pieces of the body.
+      const socket = res.socket;
+      socket.setTimeout(options.timeoutMs);
+      socket.once('timeout', () => res.destroy(new DownloadError('SAT_ERR_MODEL_DOWNLOAD_TIMEOUT', `no data from ${target.host} for ${limit} (models.timeout_s)`, true)));
+      resolve(res);
+    });
+    req.once('error', (err) => {
+      clearTimeout(deadline);
+      reject(classifyNetworkError(err, target));
+    });
+    req.once('close', () => clearTimeout(deadline));
     req.end();
   });
+}
+
+/** What a request is waiting for now, for the timeout message. */
+function trackPhase(req: http.ClientRequest, secure: boolean, tunnelled: boolean, host: string): () => string {
+  let phase = tunnelled ? 'TLS handshake' : 'connecting';
+  req.once('socket', (socket: Socket) => {
+    if (socket.connecting) {
+      phase = isIP(host.replace(/^\[|\]$/g, '')) ? 'connecting' : 'resolving the name';
+      socket.once('lookup', () => (phase = 'connecting'));
+      socket.once('connect', () => (phase = secure ? 'TLS handshake' : 'waiting for the answer'));
+    } else if (!secure) {
+      phase = 'waiting for the answer';
+    }
+    if (secure) socket.once('secureConnect', () => (phase = 'waiting for the answer'));
+  });
+  return () => phase;
+}
+
+/** 300 → "300 ms", 30000 → "30 s". */
+export function formatLimit(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 export function classifyNetworkError(err: unknown, target: URL): Error {

@@ -32,6 +32,8 @@ const entryRecord = z.object({
   pinSource: z.string(),
   folder: z.string(),
   kind: z.string(),
+  /** The engine backend, for models the catalogue does not list (an imported Piper voice). */
+  backend: z.string().optional(),
   downloads: z.array(downloadRecord),
   files: z.record(z.string(), fileRecord),
   fetchedAt: z.string(),

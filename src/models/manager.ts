@@ -161,6 +161,15 @@ export class ModelManager {
     return out;
   }
 
+  /** Installed models the catalogue does not list (voices from `models import-piper`, entries of a catalogue no longer configured). */
+  async uncatalogued(): Promise<Array<{ id: string; lock: LockEntry }>> {
+    const lock = await readLock(this.modelsDir);
+    return Object.entries(lock.models)
+      .filter(([id]) => !this.catalogue.has(id))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, record]) => ({ id, lock: record }));
+  }
+
   async missing(entries: readonly CatalogueEntry[]): Promise<CatalogueEntry[]> {
     return (await this.status(entries)).filter((s) => s.state === 'missing').map((s) => s.entry);
   }

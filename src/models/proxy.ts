@@ -60,10 +60,15 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
       path: authority,
       headers: { host: authority, ...proxyAuthHeader(proxy) },
       signal,
+      // a connection of its own: the shared agent's 5 s socket timeout would override timeoutMs
+      agent: false,
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`proxy ${proxy.host} did not answer within ${timeoutMs} ms`)));
+    // One limit from the request to the proxy's answer: name lookup, connect and the CONNECT reply.
+    const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Number((timeoutMs / 1000).toFixed(3))} s`;
+    const deadline = setTimeout(() => req.destroy(new Error(`proxy ${proxy.host} did not answer within ${limit} (models.timeout_s)`)), timeoutMs);
+    req.once('close', () => clearTimeout(deadline));
     req.once('connect', (res, socket) => {
-      req.setTimeout(0);
+      clearTimeout(deadline);
       if (res.statusCode === 200) {
         resolve(socket);
         return;
@@ -71,9 +76,10 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
       socket.destroy();
       reject(new SatelliteError('SAT_ERR_MODEL_PROXY', `proxy ${proxy.host} refused CONNECT ${authority}: HTTP ${res.statusCode}`));
     });
-    req.once('error', (err) =>
-      reject(new SatelliteError('SAT_ERR_MODEL_PROXY', `cannot reach proxy ${proxy.host}: ${err.message}`, { cause: err })),
-    );
+    req.once('error', (err) => {
+      clearTimeout(deadline);
+      reject(err.name === 'AbortError' ? err : new SatelliteError('SAT_ERR_MODEL_PROXY', `cannot reach proxy ${proxy.host}: ${err.message}`, { cause: err }));
+    });
     req.end();
   });
 }

@@ -18,6 +18,7 @@ export async function recordImport(modelsDir: string, sourceFile: string, name: 
       pinSource: 'tofu',
       folder: name,
       kind: 'tts',
+      backend: 'piper',
       downloads: [{ source: url, sha256: source.sha256, size: source.size, trust: 'tofu', pinSource: 'tofu' }],
       files,
       fetchedAt: new Date().toISOString(),

@@ -3,24 +3,25 @@
  * says exactly what is missing and the one command that gets it; with `models.auto_pull` it then
  * pulls the missing models in the background (the daemon already serves) and announces each
  * install on the bus (`models-changed`), so the engine parts rescan and the service appears in
- * `info` without a restart. With no network it says so once and keeps serving.
+ * `info` without a restart. With no network it says so once per outage, keeps serving, and tries
+ * again after a capped backoff or when the network changes (models/auto-pull.ts).
  */
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DaemonContext } from './daemon-context.js';
 import { convertPiperVoice, findEspeakDataIn, systemEspeakDataDir } from '../engines/tts/piper/piper-import.js';
 import type { CatalogueEntry } from '../models/catalogue-schema.js';
 import { managerFromConfig } from '../models/from-config.js';
-import { describeFailure, type ModelManager } from '../models/manager.js';
+import type { ModelManager } from '../models/manager.js';
+import { autoPull } from '../models/auto-pull.js';
 import { LogProgress } from '../models/progress.js';
-import { errorCode, SatelliteError } from '../util/errors.js';
-import { moduleLogger, type Logger } from '../util/logger.js';
+import { SatelliteError } from '../util/errors.js';
+import { moduleLogger } from '../util/logger.js';
 import type { Converter } from '../models/installer.js';
 import { folderOf } from '../models/catalogue.js';
 import type { PendingKind, PendingModel } from '../core/speech/speech-service.js';
 import { phraseFromName, wakeWordName } from '../engines/wake/wake-names.js';
-
-/** Error codes meaning "the publisher (or mirror) cannot be reached at all". */
-const OFFLINE_CODES = new Set(['SAT_ERR_MODEL_OFFLINE', 'SAT_ERR_MODEL_DOWNLOAD_TIMEOUT', 'SAT_ERR_MODEL_PROXY']);
 
 /** Local conversion steps the installer may need (named here: they use engine backends). */
 export function modelConverters(): Partial<Record<'piper', Converter>> {
@@ -43,7 +44,45 @@ async function convertDownloadedPiperVoice(stagingDir: string, entry: CatalogueE
 }
 
 export function pullCommandFor(preset: string): string {
-  return preset === 'defaults' ? 'satellite models pull --defaults' : `satellite models pull --preset ${preset}`;
+  const cli = cliCommand();
+  return preset === 'defaults' ? `${cli} models pull --defaults` : `${cli} models pull --preset ${preset}`;
+}
+
+/** The built CLI (dist/src/cli.js beside this module's folder). */
+const CLI_SCRIPT = fileURLToPath(new URL('../cli.js', import.meta.url));
+
+/**
+ * How a person at this machine can run the CLI: `satellite` when it is on PATH (npm link, a global
+ * install), `npx satellite` inside the project folder (npx finds the project's own bin there, but
+ * elsewhere would fetch an unrelated package of that name), else node with the CLI's full path.
+ */
+export function cliCommand(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  if (onPath('satellite', env)) return 'satellite';
+  const root = packageRoot(path.dirname(CLI_SCRIPT));
+  const here = path.resolve(cwd);
+  if (root && (here === root || here.startsWith(`${root}${path.sep}`))) return 'npx satellite';
+  return `node ${/\s/.test(CLI_SCRIPT) ? JSON.stringify(CLI_SCRIPT) : CLI_SCRIPT}`;
+}
+
+function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
+  for (const dir of (env['PATH'] ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(path.join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      // not in this folder
+    }
+  }
+  return false;
+}
+
+/** The folder holding this project's package.json, looking up from `dir`. */
+function packageRoot(dir: string): string | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, 'package.json'))) return at;
+    if (path.dirname(at) === at) return undefined;
+  }
 }
 
 export async function startModels(context: DaemonContext): Promise<void> {
@@ -92,32 +131,35 @@ export async function startModels(context: DaemonContext): Promise<void> {
   };
   announce();
   const abort = new AbortController();
-  const task = backgroundPull(manager, missing, command, log, abort.signal).finally(() => {
-    // Whatever did not arrive (failed, offline) is not offered any more.
-    pending.clear();
-    announce();
-  });
+  log.info({ models: ids }, 'pulling missing models in the background');
+  const task = autoPull({
+    manager,
+    entries: missing,
+    log,
+    signal: abort.signal,
+    command,
+    // the downloads' own backoff (retry_base_ms doubled per retry) goes on between rounds, capped
+    firstDelayMs: settings.retry_base_ms * 2 ** settings.retries,
+    // A model given up for good is not offered any more; one waiting for the network stays listed,
+    // so Home Assistant keeps its entities through an outage.
+    onGivenUp: (given) => {
+      for (const id of given) pending.delete(id);
+      announce();
+    },
+  })
+    .then(() => undefined)
+    .catch((err: unknown) => {
+      if (!abort.signal.aborted) log.error({ err }, 'background model pull stopped');
+    })
+    .finally(() => {
+      // Retrying has stopped for good (done, given up, or shutdown): whatever did not arrive is not offered any more.
+      pending.clear();
+      announce();
+    });
   context.lifecycle.onStop('model downloads', async () => {
     abort.abort();
     await task;
   });
-}
-
-async function backgroundPull(manager: ModelManager, missing: CatalogueEntry[], command: string, log: Logger, signal: AbortSignal): Promise<void> {
-  log.info({ models: missing.map((e) => e.id) }, 'pulling missing models in the background');
-  try {
-    const reports = await manager.pull(missing, { signal, stopOn: (err) => OFFLINE_CODES.has(errorCode(err)) });
-    const offline = reports.find((r) => r.error && OFFLINE_CODES.has(errorCode(r.error)));
-    if (offline) {
-      log.warn({ err: offline.error }, `no network: models cannot be downloaded now; serving with what is installed (run \`${command}\` later)`);
-      return;
-    }
-    const failures = reports.filter((r) => r.outcome === 'failed');
-    for (const report of failures) log.error({ err: report.error, model: report.id }, `model pull failed: ${describeFailure(report)}`);
-    if (!failures.length) log.info('all missing models installed');
-  } catch (err) {
-    if (!signal.aborted) log.error({ err }, 'background model pull stopped');
-  }
 }
 
 /**

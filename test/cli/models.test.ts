@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinCataloguePath, readCatalogueFile } from '../../src/models/catalogue.js';
@@ -136,6 +137,42 @@ test('models pull with an unknown name or nothing to pull fails with a clear mes
   }
 });
 
+test('models pull with no network stops at the first "cannot reach" answer and says what to set', async () => {
+  // a port nobody listens on: connections are refused, as with no route to the publisher
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const dead = `http://127.0.0.1:${(probe.address() as net.AddressInfo).port}/`;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const dir = tempDir('cli-offline');
+  try {
+    const config = path.join(dir, 'satellite.yml');
+    // the default retries and backoff: trying each model again would take minutes
+    const mirrors = { 'https://github.com/': dead, 'https://huggingface.co/': dead, 'https://raw.githubusercontent.com/': dead };
+    writeFileSync(config, JSON.stringify({ models_dir: path.join(dir, 'models'), models: { mirrors } }));
+    const r = await cli(['models', 'pull', '--defaults', '--config', config], { SATELLITE_LOG__LEVEL: 'info' });
+    assert.equal(r.status, 1, r.stderr);
+    const failed = r.stderr.split('\n').filter((l) => l.startsWith('failed '));
+    assert.equal(failed.length, 1, r.stderr);
+    assert.match(failed[0]!, /^failed silero-vad-v6: cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\).*\[SAT_ERR_MODEL_OFFLINE\]$/);
+    assert.match(r.stderr, /^not tried \(no network\): oww-melspectrogram, .*piper-en_US-lessac-medium$/m);
+    assert.match(r.stderr, /HTTPS_PROXY/);
+    assert.match(r.stderr, /models\.mirrors/);
+    assert.doesNotMatch(r.stdout + r.stderr, /retrying/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('models list --help explains the PIN and STATE columns', async () => {
+  const r = await cli(['models', 'list', '--help']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /PIN {5}how the catalogue knows the SHA-256 digests/);
+  for (const grade of ['A = from the publisher', 'A- = ', 'B = several', 'C = one third party', 'tofu = none published', 'local = imported']) {
+    assert.ok(r.stdout.includes(grade), `${grade} explained:\n${r.stdout}`);
+  }
+  assert.match(r.stdout, /STATE {3}installed \(pinned\|tofu\)/);
+});
+
 test('models import-piper installs a wyoming-piper voice as a sherpa-onnx voice and verify covers it', async (t) => {
   const { systemEspeakDataDir, writeRawPiperVoice } = await import('../../scripts/fixtures/tts-fixtures.js');
   if (!need(t, systemEspeakDataDir() !== null, 'espeak-ng data (apt install espeak-ng) missing')) return;
@@ -150,6 +187,15 @@ test('models import-piper installs a wyoming-piper voice as a sherpa-onnx voice 
     assert.equal((await readLock(modelsDir)).models['en_US-kitchen-low']?.trust, 'tofu');
     const verified = await cli(['models', 'verify', '--models-dir', modelsDir]);
     assert.match(verified.stdout, /^ok en_US-kitchen-low$/m);
+    // an imported voice is installed, though the catalogue does not list it
+    const table = await cli(['models', 'list', '--installed', '--models-dir', modelsDir]);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^en_US-kitchen-low\s+tts\s+tts: piper \(imported\)\s+\S+ \S*B\s+\?\s+local\s+installed \(tofu\)$/m);
+    const json = JSON.parse((await cli(['models', 'list', '--installed', '--json', '--models-dir', modelsDir])).stdout) as Array<Record<string, unknown>>;
+    const row = json.find((r) => r['id'] === 'en_US-kitchen-low');
+    assert.equal(row?.['state'], 'installed');
+    assert.equal(row?.['backend'], 'piper');
+    assert.match(String(row?.['imported']), /^file:\/\/.*en_US-kitchen-low\.onnx$/);
     const again = await cli(['models', 'import-piper', onnx, '--models-dir', modelsDir]);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /SAT_ERR_MODEL_EXISTS/);

@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,5 +72,21 @@ describe('satellite speak', () => {
     const noOutput = run(['Hi.']);
     assert.equal(noOutput.status, 2);
     assert.match(noOutput.stderr.toString(), /-o/);
+  });
+
+  test('--speed outside 0.25–4, a speaker a single-speaker voice lacks and an unknown voice are refused before speaking, pointing at --list-voices', (t) => {
+    if (!need(t, hasEspeak, 'espeak-ng is not installed')) return;
+    const out = path.join(dir, 'refused.wav');
+    for (const speed of ['10', '0.1', 'fast']) {
+      const r = run(['Hi.', '-o', out, '--speed', speed]);
+      assert.equal(r.status, 2, `--speed ${speed}: ${r.stderr.toString()}`);
+      assert.match(r.stderr.toString(), /--speed must be a number from 0\.25 to 4 .*SAT_ERR_USAGE/);
+    }
+    const speaker = run(['Hi.', '-o', out, '--voice', 'espeak-ng-en-us', '--speaker', '3']);
+    assert.equal(speaker.status, 1);
+    assert.match(speaker.stderr.toString(), /voice "espeak-ng-en-us" has no speaker "3"; it has a single speaker; .*speak --list-voices.*SAT_ERR_TTS_UNKNOWN_SPEAKER/);
+    const unknown = run(['Hi.', '-o', out, '--voice', 'nope']);
+    assert.match(unknown.stderr.toString(), /unknown voice "nope"; `[^`]*speak --list-voices` lists the installed voices/);
+    assert.equal(existsSync(out), false, 'nothing written');
   });
 });

@@ -50,6 +50,29 @@ function logLines(daemon: TestDaemon): Array<Record<string, unknown>> {
   return daemon.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** The hint names a command that works from here: the bin on PATH, npx in the project folder, or node with the CLI's path. */
+const PULL_COMMAND = (args: string) => new RegExp(`^(satellite|npx satellite|node \\S+cli\\.js) models pull ${args}$`);
+
+/** The daemon's JSON lines carry the level's name. */
+const LOUD = new Set(['warn', 'error', 'fatal']);
+
+/** Warnings and errors carrying an error object (a stack) in the log. */
+function stacks(daemon: TestDaemon): Array<Record<string, unknown>> {
+  return logLines(daemon).filter((l) => LOUD.has(String(l['level'])) && l['err'] !== undefined);
+}
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+function noNetworkWarnings(daemon: TestDaemon): Array<Record<string, unknown>> {
+  return logLines(daemon).filter((l) => l['level'] === 'warn' && /no network/.test(String(l['msg'])));
+}
+
 test('first run: the daemon serves at once, says what is missing, offers the model being pulled under its final name, and serves it once it lands', async (t) => {
   if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
   const server = await new MirrorServer().start();
@@ -74,7 +97,7 @@ test('first run: the daemon serves at once, says what is missing, offers the mod
     const missing = logLines(daemon).find((l) => /models missing/.test(String(l['msg'])));
     assert.ok(missing, 'the missing models are logged');
     assert.deepEqual(missing['missing'], [ASR_ID]);
-    assert.equal(missing['command'], 'satellite models pull --preset first-run');
+    assert.match(String(missing['command']), PULL_COMMAND('--preset first-run'));
 
     release();
     const d = daemon;
@@ -90,14 +113,10 @@ test('first run: the daemon serves at once, says what is missing, offers the mod
   }
 });
 
-test('first run with no network says so once and keeps serving', async () => {
+test('first run with no network says so once, keeps serving and keeps the models it waits for listed while it retries', async () => {
   // a port nobody listens on: every download is refused at connect
-  const closed = net.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const dead = `http://127.0.0.1:${await freePort()}/`;
   const dir = tempDir('offline');
-  const dead = `http://127.0.0.1:${port}/`;
   let daemon: TestDaemon | undefined;
   try {
     daemon = await startTestDaemon({
@@ -106,16 +125,54 @@ test('first run with no network says so once and keeps serving', async () => {
         auto_pull: true,
         mirrors: { 'https://github.com/': dead, 'https://huggingface.co/': dead, 'https://raw.githubusercontent.com/': dead },
         retries: 0,
+        retry_base_ms: 0,
       },
     });
     const d = daemon;
-    await waitUntil(() => (logLines(d).some((l) => /no network/.test(String(l['msg']))) ? true : undefined), EVENT_WAIT_MS, 'the no-network notice');
+    await waitUntil(() => (logLines(d).filter((l) => l['msg'] === 'retrying model downloads').length >= 3 ? true : undefined), PULL_WAIT_MS, 'three retry rounds');
     const info = await describe(d.providerPort);
-    assert.deepEqual(asrModelNames(info), [], 'still serving, with no ASR model');
-    assert.equal(logLines(d).filter((l) => /no network/.test(String(l['msg']))).length, 1, 'said once');
+    assert.ok(asrModelNames(info).length > 0, 'the speech-to-text models being waited for stay listed, so Home Assistant keeps its entities');
+    const early = await WyomingTestClient.connect(d.providerPort);
+    early.send('transcribe', {});
+    early.send('audio-start', { rate: 16000, width: 2, channels: 1, timestamp: null });
+    assert.equal((await early.waitForType('error', EVENT_WAIT_MS)).data['code'], 'SAT_ERR_MODEL_PENDING');
+    early.close();
+    assert.equal(noNetworkWarnings(d).length, 1, 'said once for the whole outage');
+    assert.deepEqual(stacks(d), [], 'no stacks');
     assert.ok(!logLines(d).some((l) => l['msg'] === 'model installed'));
   } finally {
     await daemon?.stop();
+    removeDir(dir);
+  }
+});
+
+test('a first run before the network is up gets its model once the mirror answers, without a restart', async (t) => {
+  if (!need(t, hasSharedModels(), 'shared models folder not present')) return;
+  const port = await freePort();
+  const server = new MirrorServer();
+  for (const f of ZIPFORMER_FILES) server.route(zipformerUrl(REPO, f), { file: sharedModel(KWS_FOLDER, f) });
+  const dir = tempDir('network-back');
+  const mirrors = server.mirrors(); // not listening yet: every connection is refused
+  for (const key of Object.keys(mirrors)) mirrors[key] = mirrors[key]!.replace(':0/', `:${port}/`);
+  let daemon: TestDaemon | undefined;
+  try {
+    daemon = await startTestDaemon({
+      models_dir: path.join(dir, 'models'),
+      models: { auto_pull: true, preset: 'first-run', catalogues: [asrCatalogue(dir)], mirrors, retries: 0, retry_base_ms: 0 },
+    });
+    const d = daemon;
+    await waitUntil(() => (logLines(d).filter((l) => l['msg'] === 'retrying model downloads').length >= 2 ? true : undefined), PULL_WAIT_MS, 'two retry rounds');
+    assert.deepEqual(asrModelNames(await describe(d.providerPort)), [ASR_ID], 'still offered while waiting for the network');
+    await server.start(port); // the network is back
+    await waitUntil(() => (d.context.speech.asrModels().some((m) => m.name === ASR_ID) ? true : undefined), PULL_WAIT_MS, 'the ASR model to be installed');
+    assert.deepEqual(asrModelNames(await describe(d.providerPort)), [ASR_ID]);
+    assert.equal(noNetworkWarnings(d).length, 1, 'one warning for the outage');
+    assert.deepEqual(stacks(d), [], 'no stacks');
+    await waitUntil(() => (logLines(d).some((l) => l['msg'] === 'all missing models installed') ? true : undefined), EVENT_WAIT_MS, 'the end of the pull');
+    assert.ok(logLines(d).some((l) => l['msg'] === 'model downloads go through again'));
+  } finally {
+    await daemon?.stop();
+    await server.close().catch(() => undefined);
     removeDir(dir);
   }
 });
@@ -130,7 +187,7 @@ test('with models.offline the daemon only reports what is missing and downloads 
       models: { auto_pull: true, offline: true, preset: 'small', mirrors: server.mirrors() },
     });
     const missing = logLines(daemon).find((l) => /models missing/.test(String(l['msg'])));
-    assert.equal(missing?.['command'], 'satellite models pull --preset small');
+    assert.match(String(missing?.['command']), PULL_COMMAND('--preset small'));
     assert.ok((missing?.['missing'] as string[]).includes('whisper-base.en-int8'));
     await describe(daemon.providerPort);
     assert.equal(server.requests.length, 0);

@@ -43,8 +43,15 @@ export class MirrorServer {
     this.#server = http.createServer((req, res) => this.#handle(req, res));
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+  /** `port`: a given one (a test that lets a mirror "come back" on the address clients already use). */
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
     this.port = (this.#server.address() as AddressInfo).port;
     return this;
   }

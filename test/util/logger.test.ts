@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, moduleLogger } from '../../src/util/logger.js';
-import { formatPretty, journalPrefix } from '../../src/util/log-format.js';
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger, isJournalStream, moduleLogger, resolveLogFormat } from '../../src/util/logger.js';
+import { formatJournal, formatPretty, journalPrefix } from '../../src/util/log-format.js';
 
 function sink() {
   const lines: string[] = [];
@@ -56,4 +59,46 @@ test('the terminal format is one readable line with the module and fields', () =
   assert.match(line, /WARN.*\[provider\] slow ms=12\n$/);
   assert.equal(journalPrefix('{"level":"error"}'), '<3>');
   assert.equal(journalPrefix('{"level":"info"}'), '<6>');
+});
+
+test('the journal format is one readable line per event with the syslog priority of its level', () => {
+  const line = (entry: object) => formatJournal(`${JSON.stringify({ time: 0, ...entry })}\n`);
+  assert.equal(line({ level: 'info', module: 'provider', msg: 'listening', port: 10300 }), '<6>[provider] listening port=10300\n');
+  assert.equal(line({ level: 'warn', msg: 'slow' }), '<4>WARN slow\n');
+  assert.equal(line({ level: 'error', msg: 'failed', err: { code: 'SAT_ERR_X', message: 'boom', stack: 'Error: boom\n    at x' } }), '<3>ERROR failed err=SAT_ERR_X: boom\n');
+  assert.equal(line({ level: 'fatal', msg: 'down' }), '<2>FATAL down\n');
+  assert.equal(line({ level: 'debug', msg: 'chunk' }), '<7>DEBUG chunk\n');
+  // A line break inside a message would start a second journal entry without a priority.
+  assert.equal(line({ level: 'info', msg: 'invalid configuration:\n  - provider.port' }), '<6>invalid configuration:\\n  - provider.port\n');
+  assert.equal(formatJournal('not json\n'), '<6>not json\n');
+});
+
+test('auto is pretty on a terminal, the journal form when stdout is the journal, JSON anywhere else', () => {
+  assert.equal(resolveLogFormat('auto', { tty: true, journal: false }), 'pretty');
+  assert.equal(resolveLogFormat('auto', { tty: false, journal: true }), 'journal');
+  assert.equal(resolveLogFormat('auto', { tty: false, journal: false }), 'json');
+  assert.equal(resolveLogFormat(undefined, { tty: false, journal: false }), 'json');
+  for (const forced of ['json', 'pretty', 'journal'] as const) assert.equal(resolveLogFormat(forced, { tty: false, journal: true }), forced);
+});
+
+test('stdout is the journal only when JOURNAL_STREAM names its device and inode', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'satellite-journal-'));
+  const file = path.join(dir, 'out');
+  const fd = openSync(file, 'w');
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    assert.equal(isJournalStream(fd, { JOURNAL_STREAM: `${st.dev}:${st.ino}` }), true);
+    assert.equal(isJournalStream(fd, { JOURNAL_STREAM: `${st.dev}:${st.ino + 1n}` }), false, 'inherited by a child whose output goes elsewhere');
+    assert.equal(isJournalStream(fd, {}), false);
+    assert.equal(isJournalStream(fd, { JOURNAL_STREAM: 'garbage' }), false);
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the pretty format has colours only when asked (a terminal)', () => {
+  const entry = JSON.stringify({ level: 'info', time: 0, msg: 'hi' });
+  assert.match(formatPretty(entry), /\x1b\[32m/);
+  assert.doesNotMatch(formatPretty(entry, false), /\x1b/);
 });

@@ -39,13 +39,37 @@ const BITS_PER_BYTE = 8;
 /** PortAudio's id for the host's default device. */
 const DEFAULT_DEVICE_ID = -1;
 
-/** Loads naudiodon, or returns why it cannot be used. */
+/** Loads naudiodon, or returns why it cannot be used, in words a user can act on. */
 export function loadPortAudio(): { module: Naudiodon } | { error: string } {
   try {
     return { module: createRequire(import.meta.url)('naudiodon') as Naudiodon };
   } catch (err) {
-    return { error: errorMessage(err) };
+    return { error: explainPortAudioFailure(err) };
   }
+}
+
+/**
+ * Why naudiodon did not load. It is an optional dependency that npm compiles at install time; when
+ * the compile fails (no C++ compiler, make or python3), `npm ci` drops it and still exits 0.
+ * naudiodon 2.3.6 links a PortAudio build it bundles for x86_64 and 32-bit ARM only, so on arm64
+ * it cannot be built at all.
+ */
+export function explainPortAudioFailure(err: unknown, arch: string = process.arch): string {
+  const message = errorMessage(err);
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === 'MODULE_NOT_FOUND' && /'naudiodon'/.test(message)) {
+    if (arch === 'arm64') {
+      return 'naudiodon is not installed: its bundled PortAudio exists for x86_64 and 32-bit ARM only, so npm leaves this optional package out on arm64';
+    }
+    return 'naudiodon is not installed: npm leaves this optional package out when it cannot compile it (install build-essential and python3, then run npm ci again)';
+  }
+  if (/Could not locate the bindings file/.test(message)) {
+    return 'naudiodon is installed but was never compiled (install build-essential and python3, then run npm rebuild naudiodon)';
+  }
+  if (/NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(message)) {
+    return 'naudiodon was compiled for another Node.js version (run npm rebuild naudiodon)';
+  }
+  return `naudiodon does not load: ${message.split('\n')[0]}`;
 }
 
 export class PortAudioBackend implements AudioBackend {

@@ -1,7 +1,8 @@
 /**
- * Turns a voice's float32 output into the requested response format while it is produced: WAV
- * (16-bit at the voice's rate, streamed with an open-ended header as OpenAI does), raw PCM at
- * 24 kHz (OpenAI's `pcm`), or mp3/opus/aac/flac through an ffmpeg child process.
+ * Turns a voice's float32 output into the requested response format: WAV (16-bit at the voice's
+ * rate; a whole file with its real length, or while it is produced with an open-length header as
+ * OpenAI streams it), raw PCM at 24 kHz (OpenAI's `pcm`), or mp3/opus/aac/flac through an ffmpeg
+ * child process.
  */
 import { floatToInt16Bytes, StreamResampler } from '../../audio/pcm.js';
 import { wavHeader } from '../../audio/wav.js';
@@ -36,8 +37,18 @@ export interface AudioEncoder {
   abort(): void;
 }
 
-export function createEncoder(format: SpeechFormat, voiceRate: number, ffmpeg: Ffmpeg, onBytes: (bytes: Buffer) => void): AudioEncoder {
-  if (format === 'wav') return wavEncoder(voiceRate, onBytes);
+/**
+ * `streamed: false` (WAV only) keeps the audio until `end()` and hands on one complete file whose
+ * header states the real length; streamed WAV starts with an open-length header at once.
+ */
+export function createEncoder(
+  format: SpeechFormat,
+  voiceRate: number,
+  ffmpeg: Ffmpeg,
+  onBytes: (bytes: Buffer) => void,
+  options: { streamed?: boolean } = {},
+): AudioEncoder {
+  if (format === 'wav') return options.streamed === false ? wholeWavEncoder(voiceRate, onBytes) : wavEncoder(voiceRate, onBytes);
   if (format === 'pcm') return pcmEncoder(voiceRate, onBytes);
   return ffmpegEncoder(format, voiceRate, ffmpeg, onBytes);
 }
@@ -56,6 +67,27 @@ function wavEncoder(rate: number, onBytes: (bytes: Buffer) => void): AudioEncode
     },
     end: async () => start(),
     abort: () => undefined,
+  };
+}
+
+/** The whole reply as one WAV file: a header with the real sizes, then the samples. */
+function wholeWavEncoder(rate: number, onBytes: (bytes: Buffer) => void): AudioEncoder {
+  let parts: Buffer[] = [];
+  let bytes = 0;
+  return {
+    push(samples) {
+      if (!samples.length) return;
+      const pcm = floatToInt16Bytes(samples);
+      parts.push(pcm);
+      bytes += pcm.length;
+    },
+    end: async () => {
+      onBytes(Buffer.concat([wavHeader({ rate, width: 2, channels: 1 }, bytes), ...parts]));
+      parts = [];
+    },
+    abort: () => {
+      parts = [];
+    },
   };
 }
 

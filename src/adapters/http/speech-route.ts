@@ -1,9 +1,11 @@
 /**
  * POST /v1/audio/speech: JSON in, audio out as it is synthesized, either as chunked bytes
  * (`stream_format: audio`) or as `speech.audio.delta` / `speech.audio.done` server-sent events.
- * The text goes through the speech service exactly as Wyoming's does (markdown and markup
- * cleaned, sentence by sentence, cached). Nothing is sent until the first audio exists, so a
- * failure before that still gets an envelope.
+ * A WAV asked for without `stream_format` is not streamed: it is sent whole once synthesized,
+ * with a header stating its real length (a streamed WAV's header has an open length, which file
+ * tools read as a day-long file). The text goes through the speech service exactly as Wyoming's
+ * does (markdown and markup cleaned, sentence by sentence, cached). Nothing is sent until the
+ * first audio exists, so a failure before that still gets an envelope.
  */
 import type { HttpDeps } from './http-deps.js';
 import { badRequest, HttpError, missingParameter, requestError } from './http-errors.js';
@@ -28,6 +30,8 @@ interface SpeechRequest {
   format: SpeechFormat;
   speed: number;
   sse: boolean;
+  /** `stream_format` was given: audio goes out as it is made. */
+  streamed: boolean;
 }
 
 export function speechRoutes(deps: HttpDeps): Route[] {
@@ -42,6 +46,8 @@ async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
   x.res.on('close', release);
 
   const sse = request.sse ? new SseWriter(x.res) : undefined;
+  // Only WAV has a length in its header; the other formats stream either way.
+  const whole = request.format === 'wav' && !request.streamed ? ([] as Buffer[]) : undefined;
   let audioSeconds = 0;
   const output = (bytes: Buffer) => {
     if (sse) {
@@ -49,12 +55,16 @@ async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
       void sse.send({ type: 'speech.audio.delta', audio: bytes.toString('base64') });
       return;
     }
+    if (whole) {
+      whole.push(bytes);
+      return;
+    }
     if (!x.res.headersSent) {
       x.res.writeHead(200, { 'Content-Type': CONTENT_TYPES[request.format], 'X-Voice': voice.name, 'Transfer-Encoding': 'chunked' });
     }
     void writeChunk(x.res, bytes);
   };
-  const encoder = createEncoder(request.format, voice.sampleRate, deps.ffmpeg, output);
+  const encoder = createEncoder(request.format, voice.sampleRate, deps.ffmpeg, output, { streamed: !whole });
   x.signal.addEventListener('abort', () => encoder.abort(), { once: true });
   const started = performance.now();
   try {
@@ -80,6 +90,13 @@ async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
     const words = request.input.split(/\s+/).filter(Boolean).length;
     await sse.send({ type: 'speech.audio.done', usage: { input_tokens: words, output_tokens: 0, total_tokens: words } });
     sse.end();
+    return;
+  }
+  if (whole) {
+    const body = Buffer.concat(whole);
+    if (x.res.headersSent || x.res.writableEnded || x.res.destroyed) return;
+    x.res.writeHead(200, { 'Content-Type': CONTENT_TYPES[request.format], 'X-Voice': voice.name, 'Content-Length': body.length });
+    x.res.end(body);
     return;
   }
   if (!x.res.headersSent) x.res.writeHead(200, { 'Content-Type': CONTENT_TYPES[request.format], 'X-Voice': voice.name });
@@ -115,9 +132,10 @@ async function parseRequest(deps: HttpDeps, body: Record<string, unknown>): Prom
   if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
     throw badRequest(`speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}`, 'speed');
   }
-  const streamFormat = optionalString(body, 'stream_format') ?? 'audio';
+  const asked = optionalString(body, 'stream_format');
+  const streamFormat = asked ?? 'audio';
   if (streamFormat !== 'audio' && streamFormat !== 'sse') throw badRequest("stream_format must be 'audio' or 'sse'", 'stream_format');
-  return { input, voice, format, speed, sse: streamFormat === 'sse' };
+  return { input, voice, format, speed, sse: streamFormat === 'sse', streamed: asked !== undefined };
 }
 
 function optionalString(body: Record<string, unknown>, key: string): string | undefined {

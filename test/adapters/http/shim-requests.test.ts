@@ -347,7 +347,8 @@ describe('OpenAI shim limits', () => {
       const first = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
       const firstResponse = new Promise<http.IncomingMessage>((resolve) => first.on('response', resolve));
       first.on('error', () => undefined);
-      first.end(JSON.stringify({ input: 'x'.repeat(4000), response_format: 'wav' }));
+      // streamed, so the answer starts while the voice is still held
+      first.end(JSON.stringify({ input: 'x'.repeat(4000), response_format: 'wav', stream_format: 'audio' }));
       const held = await firstResponse;
       assert.equal(held.statusCode, 200);
       const second = await speech(shim.url, { input: 'hello', response_format: 'wav' });
