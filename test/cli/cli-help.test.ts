@@ -78,6 +78,7 @@ describe('satellite run and devices', () => {
       assert.equal(fatal['port'], port);
       assert.match(String(fatal['msg']), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use: is another instance running\\?`));
       assert.equal(fatal['err'], undefined, 'no stack for an expected condition');
+      assert.doesNotMatch(output, /EADDRINUSE/, 'the taken port is reported once, by the coded line');
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }

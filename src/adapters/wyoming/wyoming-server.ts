@@ -87,7 +87,6 @@ export class WyomingServer {
   constructor(options: EndpointOptions) {
     this.#options = options;
     this.#server = net.createServer((socket) => this.#accept(socket));
-    this.#server.on('error', (err) => options.log.error({ err }, 'server error'));
   }
 
   get connectionCount(): number {
@@ -101,6 +100,8 @@ export class WyomingServer {
       this.#server.once('error', onError);
       this.#server.listen({ host, port }, () => {
         this.#server.off('error', onError);
+        // Only after listening: a failure to listen is the caller's to report (once, coded).
+        this.#server.on('error', (err) => log.error({ err }, 'server error'));
         const address = this.#server.address() as AddressInfo;
         log.info({ endpoint: name, host: address.address, port: address.port }, 'listening');
         resolve(address);
