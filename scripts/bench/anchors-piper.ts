@@ -1,0 +1,176 @@
+/**
+ * wyoming-piper (with piper-tts, PyPI) against our Piper, both serving the same real voice
+ * (en_US-joe-medium, fetched by scripts/real-models.mjs; ours imported with `import-piper` as a
+ * user would): time to first audio-chunk and to the end, for 1, 3 and 10 sentences, classic
+ * (`synthesize`) and streaming (`synthesize-start/chunk/stop`), and peak RSS. One Wyoming client
+ * in its own process (a new connection per request, as Home Assistant makes) talks to both
+ * servers, interleaved, with new text each time (no cache hit).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REAL_PIPER_VOICE, piperVoiceFolder, rawPiperVoice, realModel } from '../../test/helpers/real-models.js';
+import type { TtsReply, TtsRequest } from './anchors-drivers/tts-client.js';
+import { describe, startOurDaemon } from './anchors-daemon.js';
+import { freePort, peakRssMb, ratioRow, reps, skippedRow, startServer, type ServerProcess } from './anchors-measure.js';
+import { anchorVenv } from './anchors-venv.js';
+import { runWyomingBench } from './anchors-wyoming-bench.js';
+import type { BenchResult } from './types.js';
+
+const CLIENT = fileURLToPath(new URL('./anchors-drivers/tts-client.js', import.meta.url));
+const TARGET_TIME = 1;
+const TARGET_RSS = 1;
+const SIZES = [1, 3, 10] as const;
+
+const SENTENCES = [
+  'The kitchen lights are now off.',
+  'The front door is locked and the alarm is set.',
+  'Good night and sleep well.',
+  'The weather tomorrow is sunny with a high of twenty degrees.',
+  'Your next meeting starts at nine thirty.',
+  'The washing machine has finished its cycle.',
+  'The garage door is closed.',
+  'Three new messages are waiting for you.',
+  'The living room temperature is twenty one degrees.',
+  'Have a nice evening.',
+];
+
+/** `n` sentences with a number that makes the text new in every request. */
+function text(n: number, salt: number): string {
+  return SENTENCES.slice(0, n)
+    .map((s) => s.replace(/\.$/, ` ${salt}.`))
+    .join(' ');
+}
+
+/** Fragments as an LLM streams them: not aligned to words or sentences. */
+function fragments(t: string): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < t.length; at += 17) out.push(t.slice(at, at + 17));
+  return out;
+}
+
+class Client {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(port: number): Promise<Client> {
+    const child = fork(CLIENT, [String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`bench client exited with ${code}`)));
+    });
+    return new Client(child);
+  }
+
+  ask(request: TtsRequest): Promise<TtsReply> {
+    return new Promise((resolve, reject) => {
+      this.child.once('message', (reply: TtsReply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)));
+      this.child.send(request);
+    });
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
+}
+
+type Mode = 'classic' | 'stream';
+type Key = `${Mode} ${number}`;
+interface Side {
+  label: string;
+  client: Client;
+  voice: string;
+  server: ServerProcess;
+  first: Map<Key, number[]>;
+  total: Map<Key, number[]>;
+}
+
+async function once(side: Side, mode: Mode, n: number, salt: number): Promise<void> {
+  const t = text(n, salt);
+  const reply = await side.client.ask({ kind: mode, text: t, pieces: fragments(t), voice: side.voice }).catch((err: unknown) => {
+    throw new Error(`${side.label}, ${mode}, ${n} sentence(s): ${err instanceof Error ? err.message : String(err)}`);
+  });
+  if (!reply.bytes) throw new Error(`no audio for ${mode} ${n}`);
+  const key: Key = `${mode} ${n}`;
+  if (!side.first.has(key)) side.first.set(key, []);
+  if (!side.total.has(key)) side.total.set(key, []);
+  side.first.get(key)!.push(reply.firstMs);
+  side.total.get(key)!.push(reply.totalMs);
+}
+
+function ourVoiceName(info: Record<string, unknown>): string {
+  const tts = (info['tts'] as Array<{ voices?: Array<{ name: string }> }> | undefined) ?? [];
+  const names = tts.flatMap((p) => (p.voices ?? []).map((v) => v.name));
+  const found = names.find((n) => n.includes(REAL_PIPER_VOICE)) ?? names.find((n) => n.includes('joe'));
+  if (!found) throw new Error(`our daemon does not list the Piper voice (voices: ${names.join(', ')})`);
+  return found;
+}
+
+export async function bench(): Promise<BenchResult[]> {
+  const rowNames = SIZES.flatMap((n) => [`piper ${n} sentence(s)`]);
+  const model = realModel('piper');
+  const raw = rawPiperVoice(model);
+  if (!raw) return rowNames.map((n) => skippedRow(`${n}: ours / wyoming-piper`, model.reason));
+  const venv = await anchorVenv('piper');
+  if (!venv.python) return rowNames.map((n) => skippedRow(`${n}: ours / wyoming-piper`, venv.skipped ?? 'no venv'));
+
+  const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-anchors-piper-'));
+  const sides: Side[] = [];
+  const servers: ServerProcess[] = [];
+  try {
+    await piperVoiceFolder(model, modelsDir);
+    const ours = await startOurDaemon({ models_dir: modelsDir });
+    servers.push(ours);
+    const oursSide: Side = { label: 'ours', server: ours, client: await Client.start(ours.port), voice: ourVoiceName(await describe(ours.port)), first: new Map(), total: new Map() };
+    sides.push(oursSide);
+    const port = await freePort();
+    const anchor = await startServer(
+      venv.python,
+      ['-m', 'wyoming_piper', '--uri', `tcp://127.0.0.1:${port}`, '--data-dir', path.dirname(raw), '--voice', REAL_PIPER_VOICE],
+      port,
+    );
+    servers.push(anchor);
+    const anchorSide: Side = { label: 'wyoming-piper', server: anchor, client: await Client.start(port), voice: REAL_PIPER_VOICE, first: new Map(), total: new Map() };
+    sides.push(anchorSide);
+    for (const side of sides) await once(side, 'classic', 1, -1); // loads the voice; discarded below
+    for (const side of sides) {
+      side.first.clear();
+      side.total.clear();
+    }
+    const rounds = reps(3, 1);
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [oursSide, anchorSide] : [anchorSide, oursSide];
+      for (const n of SIZES) {
+        for (const mode of ['classic', 'stream'] as const) {
+          // every request's text is new: our daemon caches replies, the anchor does not
+          const salt = r * 100 + n + (mode === 'stream' ? 50 : 0);
+          for (const side of order) await once(side, mode, n, salt);
+        }
+      }
+    }
+    const results: BenchResult[] = [];
+    for (const n of SIZES) {
+      for (const mode of ['classic', 'stream'] as const) {
+        const key: Key = `${mode} ${n}`;
+        const label = `piper ${n} sentence${n > 1 ? 's' : ''} ${mode}`;
+        results.push(ratioRow(`${label} first audio: ours / wyoming-piper`, oursSide.first.get(key)!, anchorSide.first.get(key)!, TARGET_TIME, 'ms'));
+        results.push(ratioRow(`${label} total: ours / wyoming-piper`, oursSide.total.get(key)!, anchorSide.total.get(key)!, TARGET_TIME, 'ms', `${rounds} interleaved reps`));
+      }
+    }
+    const oursRss = peakRssMb(ours.child.pid!);
+    const theirRss = peakRssMb(anchor.child.pid!);
+    results.push(
+      ...(await runWyomingBench('tts', [
+        { label: 'ours-piper', port: ours.port, config: { voice: oursSide.voice } },
+        { label: 'wyoming-piper', port, config: { voice: REAL_PIPER_VOICE } },
+      ])),
+    );
+    results.push(ratioRow('piper peak RSS: ours / wyoming-piper', [oursRss], [theirRss], TARGET_RSS, 'MB', 'whole daemon (all of its modules) against the anchor process, after the run'));
+    return results;
+  } finally {
+    for (const side of sides) side.client.close();
+    for (const server of servers) await server.stop();
+    rmSync(modelsDir, { recursive: true, force: true });
+  }
+}
