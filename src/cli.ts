@@ -3,32 +3,48 @@
 // First: refuses a Node.js older than 20 with one line, before any other module is evaluated.
 import './util/node-guard.js';
 import { createRequire } from 'node:module';
+import type { CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { configCommand } from './cli/config.js';
-import { devicesCommand } from './cli/devices.js';
-import { modelsCommand } from './cli/models.js';
 import { EXIT_USAGE, exitOnConfigError } from './cli/options.js';
 import { runCommand } from './cli/run.js';
-import { serviceCommand } from './cli/service.js';
-import { speakCommand } from './cli/speak.js';
-import { transcribeCommand } from './cli/transcribe.js';
 import { ConfigError } from './config/load.js';
 import { VERSION } from './version.js';
 
 // yargs' CommonJS build wraps help text between words; its ESM build cuts words in half (issue 14 item 8).
 const yargs = createRequire(import.meta.url)('yargs') as (typeof import('yargs'))['default'];
 
-const cli = yargs(hideBin(process.argv))
+/**
+ * The other commands' modules (model installer, audio devices, one-shot speech) are not loaded
+ * for `run`: the daemon starts faster without them.
+ */
+async function otherCommands(): Promise<Array<CommandModule<object, never>>> {
+  const [config, models, devices, transcribe, speak, service] = await Promise.all([
+    import('./cli/config.js'),
+    import('./cli/models.js'),
+    import('./cli/devices.js'),
+    import('./cli/transcribe.js'),
+    import('./cli/speak.js'),
+    import('./cli/service.js'),
+  ]);
+  return [
+    config.configCommand,
+    models.modelsCommand,
+    devices.devicesCommand,
+    transcribe.transcribeCommand,
+    speak.speakCommand,
+    service.serviceCommand,
+  ] as Array<CommandModule<object, never>>;
+}
+
+const args = hideBin(process.argv);
+const commands = args[0] === 'run' ? [] : await otherCommands();
+
+const cli = yargs(args)
   .scriptName('satellite')
   .usage('$0 <command> [options]   (`$0 run` starts the daemon)')
   .version(VERSION)
   .command(runCommand)
-  .command(configCommand)
-  .command(modelsCommand)
-  .command(devicesCommand)
-  .command(transcribeCommand)
-  .command(speakCommand)
-  .command(serviceCommand)
+  .command(commands)
   .demandCommand(1, 'give a command (`satellite run` starts the daemon)')
   .strict()
   .fail((message, err, y) => {

@@ -1,12 +1,15 @@
 /**
- * Text-to-speech, per voice: real-time factor of a direct engine call, time to the first
+ * Text-to-speech. eSpeak NG against the raw program in the same run: ten sentences and one
+ * sentence through the daemon's Wyoming TTS versus `espeak-ng --stdout` on the same text, and the
+ * daemon's first audio-chunk versus the program speaking only the first sentence (interleaved,
+ * min and median). Then per voice: real-time factor of a direct engine call, time to the first
  * audio-chunk for a 3-sentence text sent as a Home Assistant stream, the daemon's time for a
  * classic request over the same per-sentence engine calls made directly, and the latency of a
  * repeated (cached) request. Voices: espeak-ng (when installed), the project's structural Piper
  * and Kokoro fixtures (their speed says nothing about real voices), and real voice folders named
  * by SATELLITE_TEST_PIPER_VOICE / SATELLITE_TEST_KOKORO_MODEL.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,11 +27,98 @@ const TARGET_RTF = 1;
 const TARGET_OVERHEAD = 1.05;
 const TARGET_FIRST_AUDIO_SHARE = 0.6;
 const TARGET_CACHE_HIT_MS = 20;
+/** Interleaved repetitions of the daemon-versus-program comparison. */
+const REPS = 11;
+const TARGET_VS_PROGRAM = 1.05;
+const TARGET_FIRST_AUDIO_VS_PROGRAM = 1.1;
+const ESPEAK_VOICE = 'espeak-ng-en-us';
 const CLIENT = fileURLToPath(new URL('../fixtures/tts-bench-client.js', import.meta.url));
 
 /** Three sentences; `n` makes each round's text new, so nothing comes from the cache. */
 function text3(n: number): string {
   return `The kitchen lights are now off, round ${n}. The front door is locked and the alarm is set for ${n} minutes. Good night, sleep well and see you in the morning ${n}.`;
+}
+
+/** Ten sentences of a Home Assistant reply; `n` makes each repetition's text new (no cache hit). */
+const TEN = [
+  'The kitchen lights are now off.',
+  'The front door is locked and the alarm is set.',
+  'Good night and sleep well.',
+  'The weather tomorrow is sunny with a high of twenty degrees.',
+  'Your next meeting starts at nine thirty.',
+  'The washing machine has finished its cycle.',
+  'The garage door is closed.',
+  'Three new messages are waiting for you.',
+  'The living room temperature is twenty one degrees.',
+  'Have a nice evening.',
+];
+const numbered = (sentences: string[], n: number) => sentences.map((s) => s.replace(/\.$/, ` ${n}.`));
+
+/** `espeak-ng --stdout` on `text`, as a client would run it: start to exit, all of its WAV read. */
+function programMs(text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn('espeak-ng', ['--stdout', '-b', '1', '-v', 'en-us'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let bytes = 0;
+    child.stdout.on('data', (b: Buffer) => (bytes += b.length));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 && bytes > 44 ? resolve(performance.now() - start) : reject(new Error(`espeak-ng exited with ${code}`))));
+    child.stdin.end(text, 'utf8');
+  });
+}
+
+function minMedian(values: number[]): string {
+  return `min ${round(Math.min(...values), 1)} / median ${round(median(values), 1)} ms`;
+}
+
+/** The daemon's eSpeak NG against the program itself, interleaved (the order alternates against drift). */
+async function espeakVersusProgram(client: RemoteClient): Promise<BenchResult[]> {
+  const daemonTen: number[] = [];
+  const daemonOne: number[] = [];
+  const daemonFirst: number[] = [];
+  const rawTen: number[] = [];
+  const rawOne: number[] = [];
+  const rawFirst: number[] = [];
+  await programMs('Warm up.');
+  for (let r = 0; r < REPS; r++) {
+    const ten = numbered(TEN, r);
+    const one = numbered([TEN[r % TEN.length]!], r + 1000)[0]!;
+    const viaDaemon = async () => {
+      const t = await client.ask({ kind: 'classic', text: ten.join(' '), voice: ESPEAK_VOICE });
+      daemonTen.push(t.totalMs);
+      daemonFirst.push(t.firstMs);
+      daemonOne.push((await client.ask({ kind: 'classic', text: one, voice: ESPEAK_VOICE })).totalMs);
+    };
+    const viaProgram = async () => {
+      rawTen.push(await programMs(ten.join(' ')));
+      rawFirst.push(await programMs(ten[0]!));
+      rawOne.push(await programMs(one));
+    };
+    if (r % 2 === 0) {
+      await viaDaemon();
+      await viaProgram();
+    } else {
+      await viaProgram();
+      await viaDaemon();
+    }
+  }
+  const ratio = (a: number[], b: number[]) => ({ min: Math.min(...a) / Math.min(...b), median: median(a) / median(b) });
+  const row = (name: string, a: number[], b: number[], target: number, what: string): BenchResult => {
+    const q = ratio(a, b);
+    return {
+      name,
+      value: round(q.min),
+      unit: 'x',
+      target: `≤ ${target}`,
+      pass: q.min <= target,
+      note: `min ratio; median ratio ${round(q.median)}; daemon ${minMedian(a)}; ${what} ${minMedian(b)}; ${REPS} interleaved reps`,
+    };
+  };
+  return [
+    row('espeak-ng 10 sentences: daemon / espeak-ng --stdout', daemonTen, rawTen, TARGET_VS_PROGRAM, 'espeak-ng'),
+    row('espeak-ng 1 sentence: daemon / espeak-ng --stdout', daemonOne, rawOne, TARGET_VS_PROGRAM, 'espeak-ng'),
+    row('espeak-ng first audio: daemon / espeak-ng first sentence', daemonFirst, rawFirst, TARGET_FIRST_AUDIO_VS_PROGRAM, 'espeak-ng on the first sentence alone'),
+  ];
 }
 
 /** Fragments as an LLM streams them: not aligned to words or sentences. */
@@ -164,6 +254,10 @@ export async function bench(): Promise<BenchResult[]> {
     if (!realKokoro) results.push({ name: 'real Kokoro model', value: NaN, unit: '', note: 'set SATELLITE_TEST_KOKORO_MODEL to a Kokoro folder to measure one' });
     const client = await RemoteClient.start(daemon.providerPort);
     try {
+      if (voices.some((v) => v.name === ESPEAK_VOICE)) {
+        await client.ask({ kind: 'classic', text: 'Warm up the connection.', voice: ESPEAK_VOICE });
+        results.push(...(await espeakVersusProgram(client)));
+      }
       for (const v of voices) results.push(...(await benchVoice(daemon, client, v.name, v.note, v.fixture)));
     } finally {
       client.close();

@@ -1,4 +1,5 @@
 /** Resolving an engine's runtime knobs: the `engine` defaults, then each override layer in turn. */
+import os from 'node:os';
 import type { EngineRuntimeOptions } from '../engines/types.js';
 import type { Config } from './schema.js';
 import type { RuntimeOverrides } from './sections/common.js';
@@ -20,4 +21,9 @@ export function resolveRuntime(config: Readonly<Config>, ...layers: Array<Runtim
     maxQueue: pick('max_queue', e.max_queue ?? config.provider.max_connections),
     preload: pick('preload', e.preload),
   };
+}
+
+/** Parallel copies of a speech-to-text model: as configured, else as many as the cores hold at `numThreads` each. */
+export function asrWorkers(config: Readonly<Config>, numThreads: number): number {
+  return config.stt.workers ?? Math.max(1, Math.floor(os.availableParallelism() / Math.max(1, numThreads)));
 }

@@ -22,6 +22,16 @@ export interface CoreEvents {
   'speech-changed': { kind: 'asr' | 'vad' | 'tts' | 'wake'; added: string[]; removed: string[] };
   /** The satellite's link to Home Assistant went up or down. */
   'ha-connection': { connected: boolean };
+  /** A partial (not yet final) transcript of an utterance in progress; `utterance` ties partials to their final. */
+  'transcript-partial': { text: string; source: 'satellite' | 'provider'; utterance: string; at: Date };
+  /** The satellite microphone's level over the last interval (throttled; emitted only while someone listens). */
+  'mic-level': { rmsDbfs: number; peakDbfs: number; at: Date };
+  /** The satellite's wake words' highest score (0–1) over the last interval, by word (throttled; only while someone listens). */
+  'wake-scores': { scores: Record<string, number>; at: Date };
+  /** A control outside MQTT (the web view) changed a satellite setting (mute, volume, wake word): MQTT republishes its state. */
+  'satellite-settings': { by: 'web' };
+  /** Text about to be spoken: Home Assistant's reply on the satellite (its informational `synthesize`), or a provider TTS request. */
+  'speech-reply': { text: string; voice: string | null; source: 'satellite' | 'provider'; at: Date };
 }
 
 type Listener<T> = (payload: T) => void;
@@ -35,6 +45,11 @@ export class CoreBus {
     const list = this.#listeners.get(event) ?? [];
     list.push({ owner, fn: fn as Listener<never> });
     this.#listeners.set(event, list);
+  }
+
+  /** Whether anyone listens: producers of high-rate diagnostics skip the work when no one does. */
+  hasListeners(event: keyof CoreEvents): boolean {
+    return (this.#listeners.get(event)?.length ?? 0) > 0;
   }
 
   emit<K extends keyof CoreEvents>(event: K, payload: CoreEvents[K]): void {

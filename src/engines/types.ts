@@ -26,4 +26,6 @@ export interface EngineRuntimeOptions {
   /** Requests allowed to wait for a busy engine. */
   maxQueue: number;
   preload: boolean;
+  /** Copies of the model (one worker each) that decode in parallel; 1 when absent (speech-to-text sets it). */
+  workers?: number | undefined;
 }

@@ -133,9 +133,17 @@ export const ERROR_CODES = {
 
   // The OpenAI-compatible HTTP shim (its envelope's `code` is OpenAI's own string where one exists).
   SAT_ERR_BAD_MULTIPART: { status: 400, area: 'http', template: 'malformed multipart/form-data body: {detail}' },
+  SAT_ERR_WEB_TOO_MANY_VIEWERS: { status: 503, area: 'http', template: 'too many browsers watch the live view: {detail}' },
+  SAT_ERR_HTTP_TLS: { status: 500, area: 'http', template: 'the HTTPS certificate cannot be used: {detail}' },
+  SAT_ERR_REALTIME_NO_TEXT: { status: 400, area: 'http', template: 'the daemon speaks text it is given and generates none: {detail}' },
+  SAT_ERR_REALTIME_TOO_MANY_SESSIONS: { status: 429, area: 'http', template: 'too many Realtime sessions are open' },
+  SAT_ERR_REALTIME_SLOW_CLIENT: { status: 503, area: 'http', template: 'a Realtime client stopped reading its events' },
 
   // Model management (catalogue, pull, install, import).
   SAT_ERR_MODEL_UNKNOWN: { status: 404, area: 'models', template: 'not a model or preset of the catalogue: {detail}' },
+  SAT_ERR_MODEL_LICENCE_NOT_ACCEPTED: { status: 409, area: 'models', template: 'the licence of the model must be accepted before it is pulled: {detail}' },
+  SAT_ERR_MODEL_PULL_RUNNING: { status: 409, area: 'models', template: 'a model pull is already running: {detail}' },
+  SAT_ERR_MODEL_PULL_OFFLINE: { status: 409, area: 'models', template: 'models.offline is set: nothing is downloaded' },
   SAT_ERR_MODEL_CATALOGUE: { status: 500, area: 'models', template: 'the model catalogue is invalid: {detail}' },
   SAT_ERR_MODEL_EXISTS: { status: 409, area: 'models', template: 'a model by that name is installed already' },
   SAT_ERR_MODEL_IN_USE: { status: 409, area: 'models', template: 'other installed models need this one: {detail}' },

@@ -12,12 +12,8 @@ import { Lifecycle } from '../util/lifecycle.js';
 import { moduleLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
 import type { DaemonContext } from './daemon-context.js';
-import { startHttp } from './http.js';
-import { startMdns } from './mdns.js';
 import { startModels } from './models.js';
-import { startMqtt } from './mqtt.js';
 import { startProvider } from './provider.js';
-import { startSatellite } from './satellite.js';
 import { startSpeech } from './speech.js';
 
 export interface Daemon {
@@ -36,17 +32,25 @@ export async function startDaemon(config: Readonly<Config>, log: Logger, lifecyc
   const bus = new CoreBus(moduleLogger('bus', log));
   const stats = new ProviderStats(bus);
   lifecycle.onStop('stats', () => stats.stop());
-  const speech = await startSpeech({ config, bus, lifecycle, log });
+  // Preloads wait until every endpoint serves: `describe` is answered before any model loads.
+  let endpointsServe!: () => void;
+  const preloadAfter = new Promise<void>((resolve) => (endpointsServe = resolve));
+  const speech = await startSpeech({ config, bus, lifecycle, log, preloadAfter });
   const context: DaemonContext = { config, log, lifecycle, bus, speech, endpoints: {} };
 
+  // The models check runs first so the first `info` lists what a pull will add, and so its
+  // synchronous folder scan never stalls a peer that connected after `ready`.
   await startModels(context);
   await startProvider(context);
-  const satellite = await startSatellite(context);
-  await startMqtt(context, { stats, satellite });
-  await startMdns(context);
-  await startHttp(context, { stats, satellite });
+  // Front ends that are off are never imported: their modules (audio, MQTT, mDNS, HTTP) cost
+  // start-up time and memory on a small board.
+  const satellite = config.satellite.enabled ? await (await import('./satellite.js')).startSatellite(context) : undefined;
+  if (config.mqtt.url) await (await import('./mqtt.js')).startMqtt(context, { stats, satellite });
+  if (config.mdns.enabled) await (await import('./mdns.js')).startMdns(context);
+  if (config.http.enabled) await (await import('./http.js')).startHttp(context, { stats, satellite });
 
   log.info({ endpoints: summarize(context) }, 'ready');
+  setImmediate(endpointsServe);
   return { context, stats, satellite, stop: () => lifecycle.stop() };
 }
 

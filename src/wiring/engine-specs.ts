@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
-import { resolveRuntime } from '../config/runtime.js';
+import { asrWorkers, resolveRuntime } from '../config/runtime.js';
 import type { RuntimeOverrides } from '../config/sections/common.js';
 import type { SttModelEntry } from '../config/sections/stt.js';
 import type { EngineSpec } from '../core/speech/engine-kinds.js';
@@ -121,7 +121,8 @@ export async function asrModelSpecs(config: Readonly<Config>, folders: readonly 
 
 async function asrSpecs(config: Readonly<Config>, folders: readonly FolderFindings[], provider: Provider, log: Logger): Promise<EngineSpec[]> {
   return (await asrModelSpecs(config, folders, log)).map(({ spec, overrides }) => {
-    const runtime = provider(resolveRuntime(config, config.stt.runtime, overrides), CPU_ONLY_ASR.has(spec.family));
+    const resolved = provider(resolveRuntime(config, config.stt.runtime, overrides), CPU_ONLY_ASR.has(spec.family));
+    const runtime = { ...resolved, workers: asrWorkers(config, resolved.numThreads) };
     const key = JSON.stringify([spec, runtime, fingerprint(Object.values(spec.files))]);
     return { kind: 'asr', id: spec.name, key, preload: runtime.preload, build: () => createAsrEngine(spec, runtime, config.stt.vosk_library) };
   });
@@ -181,7 +182,7 @@ function ttsSpecs(config: Readonly<Config>, folders: readonly FolderFindings[], 
   if (s.enabled) {
     // A configured default voice that is an espeak-ng one is offered whatever `offer` says.
     const include = [config.tts.default_voice, config.satellite.tts_voice].flatMap((v) => (v?.toLowerCase().startsWith(ESPEAK_VOICE_PREFIX) ? [v.slice(ESPEAK_VOICE_PREFIX.length)] : []));
-    const options = { program: s.program, languages: s.voices, preferred: s.preferred, offer: s.offer, include, maxConcurrent: s.max_concurrent, maxQueue: runtime.maxQueue };
+    const options = { program: s.program, languages: s.voices, preferred: s.preferred, offer: s.offer, include, library: s.library, idleUnloadSeconds: runtime.idleUnloadSeconds, maxConcurrent: s.max_concurrent, maxQueue: runtime.maxQueue };
     out.push({
       kind: 'tts',
       id: ESPEAK_ID,

@@ -49,12 +49,19 @@ export interface SpeechParts {
   bus: CoreBus;
   lifecycle: Lifecycle;
   log: Logger;
+  /** Preloads start once this resolves (after the endpoints serve). */
+  preloadAfter?: Promise<unknown>;
 }
 
 /** The daemon's speech service: scanned once now, then rescanned whenever models change. */
 export async function startSpeech(parts: SpeechParts): Promise<SpeechService> {
   const log = moduleLogger('speech', parts.log);
-  const speech = new SpeechService({ discover: engineDiscovery(parts.config, log), settings: speechSettings(parts.config), log });
+  const speech = new SpeechService({
+    discover: engineDiscovery(parts.config, log),
+    settings: speechSettings(parts.config),
+    log,
+    ...(parts.preloadAfter ? { preloadAfter: parts.preloadAfter } : {}),
+  });
   speech.onChange((change) => parts.bus.emit('speech-changed', change));
   // Watching starts before the first scan, so nothing installed in between is missed.
   const watcher = new ModelsWatcher({

@@ -9,7 +9,9 @@
  * arriving meanwhile get the same 503 with `Connection: close`.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errorCode } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
@@ -42,12 +44,14 @@ export interface Exchange {
 
 export interface Route {
   method: 'GET' | 'POST';
-  /** Exact path, or a prefix ending in `/` that matches one more path segment. */
+  /** Exact path (`/` included), or a prefix ending in `/` that matches one more path segment. */
   path: string;
   /** Label for metrics and stats. */
   name: string;
   /** False for liveness probes. */
   auth?: boolean;
+  /** A long-lived stream (the web view's events): no request timeout; it ends itself when its signal aborts. */
+  live?: boolean;
   handle(exchange: Exchange): Promise<void>;
 }
 
@@ -69,6 +73,12 @@ interface Running {
   interrupt(error: HttpError): void;
 }
 
+/** Takes over `Upgrade:` requests (the Realtime WebSocket); the server closes it before its own connections at shutdown. */
+export interface UpgradeHandler {
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): Promise<void>;
+}
+
 export interface HttpShimOptions {
   host: string;
   port: number;
@@ -79,10 +89,15 @@ export interface HttpShimOptions {
   maxConnections: number;
   /** Largest body any route accepts: a bigger declared body is refused before `100 Continue`. */
   maxBodyBytes: number;
+  /** The 413 for such a body, naming the configured limit behind `maxBodyBytes`. */
+  bodyTooLarge?: () => HttpError;
   retryAfterSeconds: number;
   routes: Route[];
   log: Logger;
   onRequest?: (record: RequestRecord) => void;
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
+  upgrade?: UpgradeHandler | undefined;
 }
 
 export class HttpShimServer {
@@ -97,12 +112,17 @@ export class HttpShimServer {
   constructor(options: HttpShimOptions) {
     this.#options = options;
     this.#keyHash = options.apiKey ? sha256(options.apiKey) : undefined;
-    this.#server = http.createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS });
+    const serverOptions = { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS };
+    this.#server = options.tls ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }) : http.createServer(serverOptions);
     this.#server.requestTimeout = options.requestTimeoutMs > 0 ? options.requestTimeoutMs + NODE_TIMEOUT_GRACE_MS : 0;
     this.#server.maxConnections = options.maxConnections;
     this.#server.on('request', (req, res) => void this.#handle(req, res, false));
     this.#server.on('checkContinue', (req, res) => void this.#handle(req, res, true));
-    this.#server.on('clientError', (err, socket) => {
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (options.upgrade && !this.#closing) options.upgrade.handle(req, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
+    this.#server.on('clientError', (err: Error, socket: Duplex) => {
       options.log.debug({ err }, 'malformed HTTP request');
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
@@ -131,6 +151,7 @@ export class HttpShimServer {
   async #shutdown(drainMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
+    await this.#options.upgrade?.close();
     if (!(await this.#settled(drainMs))) {
       this.#options.log.warn({ requests: this.#running.size, drainMs }, 'requests still running at shutdown: answering 503 and cancelling them');
       const error = shuttingDown();
@@ -194,7 +215,7 @@ export class HttpShimServer {
       });
       this.#onSettle?.();
     });
-    const timer = this.#startTimer(req, res, running, log);
+    const timer = route instanceof HttpError || !route.live ? this.#startTimer(req, res, running, log) : undefined;
     this.#cors(req, res);
     try {
       if (this.#closing) throw shuttingDown();
@@ -203,7 +224,7 @@ export class HttpShimServer {
       if (route.auth !== false) this.#authorize(req);
       const declared = Number(req.headers['content-length']);
       if (expectsContinue && Number.isFinite(declared) && declared > this.#options.maxBodyBytes) {
-        throw new HttpError(413, `request body is larger than the limit of ${this.#options.maxBodyBytes} bytes`, { code: 'file_too_large' });
+        throw this.#options.bodyTooLarge?.() ?? new HttpError(413, `request body is larger than the limit of ${this.#options.maxBodyBytes} bytes`, { code: 'file_too_large' });
       }
       if (expectsContinue) res.writeContinue();
       await route.handle({ req, res, url, signal: controller.signal, log });
@@ -222,7 +243,7 @@ export class HttpShimServer {
 
   #match(method: string, pathname: string): Route | HttpError {
     const candidates = this.#options.routes.filter((r) =>
-      r.path.endsWith('/') ? pathname.startsWith(r.path) && pathname.length > r.path.length && !pathname.slice(r.path.length).includes('/') : r.path === pathname,
+      r.path.endsWith('/') && r.path !== '/' ? pathname.startsWith(r.path) && pathname.length > r.path.length && !pathname.slice(r.path.length).includes('/') : r.path === pathname,
     );
     const route = candidates.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
     if (route) return route;

@@ -1,11 +1,14 @@
 /**
  * GET /v1/models (+ /v1/models/{id}), /v1/audio/voices, /health and /metrics: what is installed,
- * whether the default models are ready, and the counters Prometheus scrapes.
+ * whether the default models are ready, and the counters Prometheus scrapes. Models are the
+ * speech-to-text models, the text-to-speech models (an engine or model folder, not each of its
+ * voices: those are on /v1/audio/voices) and OpenAI's model names, which resolve exactly as a
+ * POST's `model` does.
  */
 import type { HttpDeps } from './http-deps.js';
 import { HttpError } from './http-errors.js';
 import type { Route } from './http-server.js';
-import { OPENAI_VOICES } from './model-resolver.js';
+import { OPENAI_ASR_MODELS, OPENAI_TTS_MODELS, OPENAI_VOICES, resolveAsr, resolveVoice } from './model-resolver.js';
 import { sendJson, sendText } from './respond.js';
 
 const OWNER = 'speech-satellite';
@@ -19,6 +22,8 @@ interface ModelObject {
   /** Extra, ignored by OpenAI clients: what the model does. */
   kind: 'asr' | 'tts';
   languages: string[];
+  /** Extra, for OpenAI's names (and `http.model_map` entries): the installed model or voice a request naming it gets now. */
+  resolves_to?: string;
 }
 
 export function infoRoutes(deps: HttpDeps): Route[] {
@@ -30,7 +35,7 @@ export function infoRoutes(deps: HttpDeps): Route[] {
       name: 'model',
       handle: async (x) => {
         const id = decodeURIComponent(x.url.pathname.slice('/v1/models/'.length));
-        const model = modelList(deps).find((m) => m.id === id);
+        const model = modelList(deps).find((m) => m.id === id) ?? resolveModel(deps, id);
         if (!model) throw new HttpError(404, `the model '${id}' does not exist here`, { code: 'model_not_found', param: 'model' });
         sendJson(x.res, 200, model);
       },
@@ -47,10 +52,44 @@ function modelList(deps: HttpDeps): ModelObject[] {
   for (const model of deps.speech.asrModels()) {
     out.push({ id: model.name, object: 'model', created, owned_by: OWNER, kind: 'asr', languages: model.languages });
   }
-  for (const { voice } of deps.speech.voices()) {
-    out.push({ id: voice.name, object: 'model', created, owned_by: OWNER, kind: 'tts', languages: voice.languages });
+  const engines = new Map<string, Set<string>>();
+  for (const { engineId, voice } of deps.speech.voices()) {
+    const languages = engines.get(engineId) ?? new Set<string>();
+    for (const language of voice.languages) languages.add(language);
+    engines.set(engineId, languages);
+  }
+  for (const [engineId, languages] of engines) {
+    out.push({ id: engineId, object: 'model', created, owned_by: OWNER, kind: 'tts', languages: [...languages] });
+  }
+  for (const alias of [...OPENAI_ASR_MODELS, ...OPENAI_TTS_MODELS]) {
+    const resolved = resolveModel(deps, alias);
+    if (resolved) out.push(resolved);
   }
   return out;
+}
+
+/**
+ * A name a POST would accept for `model` (an OpenAI name, an `http.model_map` entry, a voice),
+ * described by what it resolves to now; undefined where a POST would get an error.
+ */
+function resolveModel(deps: HttpDeps, id: string): ModelObject | undefined {
+  const created = Math.floor(deps.startedAt.getTime() / 1000);
+  const base = { id, object: 'model' as const, created, owned_by: OWNER };
+  // OpenAI's speech-to-text names go to speech-to-text only, and its text-to-speech names to voices.
+  if (!OPENAI_TTS_MODELS.includes(id)) {
+    try {
+      const engine = resolveAsr(deps.speech, deps.config, id, undefined, 'transcribe');
+      return { ...base, kind: 'asr', languages: engine.info.languages, resolves_to: engine.info.name };
+    } catch {
+      if (OPENAI_ASR_MODELS.includes(id)) return undefined;
+    }
+  }
+  try {
+    const { voice } = resolveVoice(deps.speech, deps.config, id, undefined);
+    return { ...base, kind: 'tts', languages: voice.languages, resolves_to: voice.name };
+  } catch {
+    return undefined;
+  }
 }
 
 function voiceList(deps: HttpDeps) {

@@ -7,9 +7,10 @@ import { EngineLimiter } from './engine-limiter.js';
 import { Ffmpeg } from './ffmpeg.js';
 import type { HttpDeps } from './http-deps.js';
 import { HttpMetrics } from './http-metrics.js';
-import { HttpShimServer, type RequestRecord } from './http-server.js';
+import { HttpShimServer, type RequestRecord, type Route } from './http-server.js';
 import { infoRoutes } from './info-routes.js';
-import { FORM_OVERHEAD_BYTES } from './request-body.js';
+import { RealtimeHub } from './realtime/realtime-upgrade.js';
+import { FORM_OVERHEAD_BYTES, JSON_SETTING, tooLarge, UPLOAD_SETTING } from './request-body.js';
 import { speechRoutes } from './speech-route.js';
 import { transcriptionRoutes } from './transcription-route.js';
 
@@ -20,6 +21,10 @@ export interface OpenAiShimOptions {
   startedAt: Date;
   log: Logger;
   onRequest?: (record: RequestRecord) => void;
+  /** Routes of other parts served on the same server with the same key (the live web view). */
+  extraRoutes?: Route[];
+  /** Serve HTTPS (and wss:// for Realtime) with this certificate and key. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
@@ -51,8 +56,14 @@ export function createOpenAiShim(options: OpenAiShimOptions): HttpShimServer {
     requestTimeoutMs: settings.request_timeout_s * 1000,
     maxConnections: settings.max_connections,
     maxBodyBytes: Math.max(settings.max_upload_bytes + FORM_OVERHEAD_BYTES, settings.max_json_bytes),
+    bodyTooLarge: () =>
+      settings.max_upload_bytes + FORM_OVERHEAD_BYTES >= settings.max_json_bytes
+        ? tooLarge({ bytes: settings.max_upload_bytes, setting: UPLOAD_SETTING, file: true })
+        : tooLarge({ bytes: settings.max_json_bytes, setting: JSON_SETTING, file: false }),
     retryAfterSeconds: settings.retry_after_s,
-    routes: [...transcriptionRoutes(deps), ...speechRoutes(deps), ...infoRoutes(deps)],
+    routes: [...transcriptionRoutes(deps), ...speechRoutes(deps), ...infoRoutes(deps), ...(options.extraRoutes ?? [])],
+    tls: options.tls,
+    upgrade: new RealtimeHub({ speech: options.speech, config: options.config, log: options.log.child({ component: 'realtime' }) }),
     log: options.log,
     onRequest: (record) => {
       metrics.recordRequest(record.route, record.method, record.status, record.ms / 1000);

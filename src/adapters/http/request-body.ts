@@ -24,6 +24,8 @@ export interface UploadedFile {
 export interface Upload {
   /** Every plain field, repeated names (`timestamp_granularities[]`) keep all values. */
   fields: Map<string, string[]>;
+  /** The name of every part, file parts included (for the unknown-parameter check). */
+  names: Set<string>;
   file: UploadedFile | undefined;
 }
 
@@ -33,14 +35,32 @@ export interface UploadLimits {
   fileField: string;
 }
 
-export function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `upload is larger than the limit of ${limit} bytes`, { code: 'file_too_large', param: 'file' });
+/** The limit a 413 names, so the client knows what to shrink (and an operator what to change). */
+export interface BodyLimit {
+  bytes: number;
+  /** The config key setting it, when one does. */
+  setting: string | null;
+  /** True for an uploaded file, false for a whole request body. */
+  file: boolean;
 }
 
-/** Refuses a body whose declared length already exceeds `limit`. */
-export function checkDeclaredLength(req: IncomingMessage, limit: number, reported = limit): void {
+export const UPLOAD_SETTING = 'http.max_upload_bytes';
+export const JSON_SETTING = 'http.max_json_bytes';
+
+export function tooLarge(limit: BodyLimit): HttpError {
+  const what = limit.file ? 'the uploaded file' : 'the request body';
+  const mib = (limit.bytes / (1024 * 1024)).toFixed(2).replace(/\.?0+$/, '');
+  const source = limit.setting ? `configured limit of ${limit.bytes} bytes (${mib} MiB, ${limit.setting})` : `limit of ${limit.bytes} bytes`;
+  return new HttpError(413, `${what} is larger than the ${source}`, {
+    code: limit.file ? 'file_too_large' : 'request_too_large',
+    param: limit.file ? 'file' : null,
+  });
+}
+
+/** Refuses a body whose declared length already exceeds `bytes`, naming the configured `reported` limit. */
+export function checkDeclaredLength(req: IncomingMessage, bytes: number, reported: BodyLimit): void {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(reported);
+  if (Number.isFinite(declared) && declared > bytes) throw tooLarge(reported);
 }
 
 /** Reads a multipart/form-data body: plain fields as strings, the file as one buffer (bounded). */
@@ -50,14 +70,16 @@ export async function readMultipart(req: IncomingMessage, limits: UploadLimits):
     throw new HttpError(415, 'expected a multipart/form-data body with a boundary', { code: 'unsupported_media_type' });
   }
   const bodyLimit = limits.maxFileBytes + FORM_OVERHEAD_BYTES;
-  checkDeclaredLength(req, bodyLimit, limits.maxFileBytes);
-  const upload: Upload = { fields: new Map(), file: undefined };
+  const configured: BodyLimit = { bytes: limits.maxFileBytes, setting: UPLOAD_SETTING, file: true };
+  checkDeclaredLength(req, bodyLimit, configured);
+  const upload: Upload = { fields: new Map(), names: new Set(), file: undefined };
   let part: PartInfo | undefined;
   let chunks: Buffer[] = [];
   let partBytes = 0;
   const parser = new MultipartParser(boundary, {
     onPartStart(info) {
       part = info;
+      upload.names.add(info.name);
       chunks = [];
       partBytes = 0;
     },
@@ -65,7 +87,7 @@ export async function readMultipart(req: IncomingMessage, limits: UploadLimits):
       if (!part) return;
       partBytes += chunk.length;
       const isFile = part.name === limits.fileField;
-      if (isFile && partBytes > limits.maxFileBytes) throw tooLarge(limits.maxFileBytes);
+      if (isFile && partBytes > limits.maxFileBytes) throw tooLarge(configured);
       if (!isFile && partBytes > MAX_FIELD_BYTES) {
         throw new HttpError(400, `form field '${part.name}' is too long`, { code: 'invalid_value', param: part.name });
       }
@@ -85,7 +107,7 @@ export async function readMultipart(req: IncomingMessage, limits: UploadLimits):
       part = undefined;
     },
   });
-  await consume(req, bodyLimit, (chunk) => parser.push(chunk));
+  await consume(req, bodyLimit, configured, (chunk) => parser.push(chunk));
   try {
     parser.end();
   } catch (err) {
@@ -94,15 +116,16 @@ export async function readMultipart(req: IncomingMessage, limits: UploadLimits):
   return upload;
 }
 
-/** Reads and parses a JSON object body of at most `limit` bytes. */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+/** Reads and parses a JSON object body of at most `limit` bytes; `setting`: the config key behind the limit, for the 413. */
+export async function readJsonBody(req: IncomingMessage, limit: number, setting: string | null = null): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, 'expected Content-Type: application/json', { code: 'unsupported_media_type' });
   }
-  checkDeclaredLength(req, limit);
+  const configured: BodyLimit = { bytes: limit, setting, file: false };
+  checkDeclaredLength(req, limit, configured);
   const chunks: Buffer[] = [];
-  await consume(req, limit, (chunk) => chunks.push(chunk));
+  await consume(req, limit, configured, (chunk) => chunks.push(chunk));
   let value: unknown;
   try {
     value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -119,7 +142,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
  * Feeds body chunks to `onChunk` until the end; rejects (and stops listening) at the first error
  * or when more than `limit` bytes arrive.
  */
-function consume(req: IncomingMessage, limit: number, onChunk: (chunk: Buffer) => void): Promise<void> {
+function consume(req: IncomingMessage, limit: number, reported: BodyLimit, onChunk: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let total = 0;
     const stop = (err?: unknown) => {
@@ -135,7 +158,7 @@ function consume(req: IncomingMessage, limit: number, onChunk: (chunk: Buffer) =
     const onData = (chunk: Buffer) => {
       total += chunk.length;
       try {
-        if (total > limit) throw tooLarge(limit);
+        if (total > limit) throw tooLarge(reported);
         onChunk(chunk);
       } catch (err) {
         stop(err instanceof HttpError ? err : new HttpError(400, (err as Error).message, { code: 'invalid_multipart', cause: err }));

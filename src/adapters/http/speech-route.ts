@@ -13,7 +13,8 @@ import type { Exchange, Route } from './http-server.js';
 import { resolveVoice } from './model-resolver.js';
 import type { VoiceChoice } from '../../core/speech/select-voice.js';
 import { pcmToFloatMono } from '../../audio/pcm.js';
-import { readJsonBody } from './request-body.js';
+import { JSON_SETTING, readJsonBody } from './request-body.js';
+import { checkParameters, SPEECH_PARAMETERS } from './request-params.js';
 import { endResponse, SseWriter, writeChunk } from './respond.js';
 import { CONTENT_TYPES, createEncoder, isEncodedFormat, NATIVE_FORMATS, SPEECH_FORMATS, type SpeechFormat } from './speech-encoder.js';
 
@@ -39,7 +40,7 @@ export function speechRoutes(deps: HttpDeps): Route[] {
 }
 
 async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
-  const body = await readJsonBody(x.req, deps.config.http.max_json_bytes);
+  const body = await readJsonBody(x.req, deps.config.http.max_json_bytes, JSON_SETTING);
   const request = await parseRequest(deps, body);
   const { engineId, voice } = request.voice;
   const release = deps.limiter.acquire(`tts:${engineId}`);
@@ -104,6 +105,7 @@ async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
 }
 
 async function parseRequest(deps: HttpDeps, body: Record<string, unknown>): Promise<SpeechRequest> {
+  checkParameters(Object.keys(body), SPEECH_PARAMETERS);
   const input = body['input'];
   if (input === undefined || input === null || input === '') throw missingParameter('input');
   if (typeof input !== 'string') throw badRequest('input must be a string', 'input');

@@ -1,4 +1,8 @@
-/** The five OpenAI transcription response formats, rendered from one {@link Transcript}. */
+/**
+ * The five OpenAI transcription response formats, rendered from one {@link Transcript}: every
+ * format shows the same decode, so their texts agree.
+ */
+import { deflateSync } from 'node:zlib';
 import type { AsrTask } from '../../engines/asr/asr.js';
 import type { Transcript } from '../../core/speech/file-transcription.js';
 
@@ -71,22 +75,31 @@ function verbose(t: Transcript, task: AsrTask, granularities: readonly Granulari
   if (granularities.length === 0 || granularities.includes('segment')) {
     out['segments'] = t.segments.map((s, id) => ({
       id,
-      seek: 0,
+      seek: s.seek,
       start: s.start,
       end: s.end,
       text: ` ${s.text}`,
-      tokens: [],
+      tokens: s.tokens,
+      // Every engine here decodes greedily, which is Whisper's temperature 0.
       temperature: 0,
-      avg_logprob: 0,
-      compression_ratio: 1,
-      no_speech_prob: 0,
+      // 0 (certain) and 0 (speech) where the model reports no token probabilities or no VAD ran.
+      avg_logprob: s.avgLogprob ?? 0,
+      compression_ratio: compressionRatio(s.text),
+      no_speech_prob: s.noSpeechProb ?? 0,
     }));
   }
-  if (granularities.includes('word') && t.words) {
-    out['words'] = t.words.map((w) => ({ word: w.word.trim(), start: w.start, end: w.end }));
+  if (granularities.includes('word')) {
+    out['words'] = (t.words ?? []).map((w) => ({ word: w.word.trim(), start: w.start, end: w.end }));
   }
   out['usage'] = { type: 'duration', seconds: Math.ceil(t.duration) };
   return out;
+}
+
+/** Whisper's repetition check: the text's UTF-8 length over its zlib-compressed length. */
+export function compressionRatio(text: string): number {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length === 0) return 0;
+  return Math.round((bytes.length / deflateSync(bytes).length) * 1000) / 1000;
 }
 
 function srt(t: Transcript): string {

@@ -95,6 +95,7 @@ export class MqttBridge {
   start(): void {
     const { bus, log } = this.#o;
     bus.on('satellite-state', BUS_OWNER, () => this.publishState());
+    bus.on('satellite-settings', BUS_OWNER, () => this.publishState());
     bus.on('ha-connection', BUS_OWNER, ({ connected }) => {
       this.#haConnected = connected;
       this.publishState();

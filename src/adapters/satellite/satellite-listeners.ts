@@ -20,6 +20,8 @@ export class WakeListener {
     private readonly log: Logger,
     /** The words listened for changed because the installed models did. */
     private readonly onRechosen: (words: readonly string[]) => void = () => undefined,
+    /** Each hop's scores by word (the live view's meters). */
+    private readonly onScores?: (scores: Record<string, number>) => void,
   ) {}
 
   /** The words listened for now. */
@@ -37,6 +39,7 @@ export class WakeListener {
       names: [...words],
       strict: false,
       onDetection: (f) => this.onDetection(f.name),
+      ...(this.onScores ? { onScores: this.onScores } : {}),
       onRechosen: (names) => {
         if (this.#listener !== next) return;
         this.log.info({ words: names }, 'listening for wake words (the installed models changed)');

@@ -16,6 +16,8 @@ import type { AudioBackend } from '../audio/audio-device.js';
 import { describeStatus } from '../audio/backoff.js';
 import { Microphone, MIC_OUTPUT_FORMAT } from '../audio/microphone.js';
 import { Speaker } from '../audio/speaker.js';
+import { TranscriptPartials } from '../../core/transcript-partials.js';
+import { SatelliteDiagnostics } from './satellite-diagnostics.js';
 import { SatelliteController } from './satellite-controller.js';
 import { DeviceHealth, satelliteInfo, satelliteName, type SatelliteInfoParts } from './satellite-info.js';
 import { SatelliteLink } from './satellite-link.js';
@@ -89,8 +91,10 @@ export class WyomingSatellite {
     const stateFile = new SatelliteStateFile(stateDir, log);
     const saved = stateFile.load();
     const { mic, speaker } = createDevices(options, saved.volume);
+    const partials = new TranscriptPartials(bus, 'satellite');
+    const diagnostics = new SatelliteDiagnostics(bus);
     let runtime: SatelliteRuntime; // the listeners and the link call into the runtime, which needs them first
-    const { wake, vad } = await createListeners(config, speech, saved.wake_words, (input) => runtime.dispatch(input), log);
+    const { wake, vad } = await createListeners(config, speech, saved.wake_words, (input) => runtime.dispatch(input), diagnostics, log);
     const link = new SatelliteLink(
       {
         onConnected: () => {
@@ -101,7 +105,12 @@ export class WyomingSatellite {
           bus.emit('ha-connection', { connected: false });
           runtime.dispatch({ type: 'ha-disconnected' });
         },
-        onEvent: (event) => runtime.dispatch({ type: 'ha-event', event, at: performance.now() }),
+        onEvent: (event) => {
+          // For the live view: HA's partial transcripts and the text of its reply.
+          partials.observe(event);
+          if (event.type === 'synthesize') bus.emit('speech-reply', { text: event.data.text, voice: event.data.voice?.name ?? null, source: 'satellite', at: new Date() });
+          runtime.dispatch({ type: 'ha-event', event, at: performance.now() });
+        },
       },
       log,
     );
@@ -119,7 +128,7 @@ export class WyomingSatellite {
       log,
     });
     if (saved.muted) runtime.dispatch({ type: 'set-muted', muted: true });
-    const health = connectDevices(runtime, mic, speaker);
+    const health = connectDevices(runtime, mic, speaker, diagnostics);
 
     const server = createEndpoint(options, link, () => ({
       wakeModels: speech.wakeModels(),
@@ -191,10 +200,18 @@ function localSpeechFrom(config: Readonly<Config>, speech: SpeechService): Local
 }
 
 /** Mic audio goes where the state says; device trouble shows in the state, in `info`, and ends a stream. */
-function connectDevices(runtime: SatelliteRuntime, mic: Microphone, speaker: Speaker | null): { mic: DeviceHealth; speaker: DeviceHealth } {
+function connectDevices(
+  runtime: SatelliteRuntime,
+  mic: Microphone,
+  speaker: Speaker | null,
+  diagnostics: SatelliteDiagnostics,
+): { mic: DeviceHealth; speaker: DeviceHealth } {
   const health = { mic: new DeviceHealth(), speaker: new DeviceHealth() };
   const detail = () => [describeStatus('microphone', mic.status), speaker && describeStatus('speaker', speaker.status)].filter(Boolean).join('; ') || undefined;
-  mic.onChunk = (pcm) => runtime.onMicChunk(pcm);
+  mic.onChunk = (pcm) => {
+    diagnostics.micChunk(pcm);
+    runtime.onMicChunk(pcm);
+  };
   mic.onStatus = (status) => {
     health.mic.update(status);
     runtime.setDeviceDetail(detail());
@@ -215,11 +232,13 @@ async function createListeners(
   speech: SpeechService,
   savedWords: string[] | undefined,
   dispatch: (input: Input) => void,
+  diagnostics: SatelliteDiagnostics,
   log: Logger,
 ): Promise<{ wake: WakeListener | null; vad: VadListener | null }> {
   const sc = config.satellite;
   if (sc.mode === 'local-wake') {
-    const wake = new WakeListener(speech, (name) => dispatch({ type: 'wake-detected', name, at: performance.now() }), log);
+    const onDetection = (name: string) => dispatch({ type: 'wake-detected', name, at: performance.now() });
+    const wake = new WakeListener(speech, onDetection, log, undefined, (scores) => diagnostics.wakeScores(scores));
     await wake.listen(savedWords ?? sc.wake_words).catch((err: unknown) => log.error({ err }, 'local wake word detection is not available yet; it starts once a wake model is installed'));
     return { wake, vad: null };
   }

@@ -8,6 +8,7 @@
 import type { CoreBus } from '../../core/bus.js';
 import type { SpeechService } from '../../core/speech/speech-service.js';
 import { SttConversation, type SttReport } from '../../core/speech/stt-conversation.js';
+import { TranscriptPartials } from '../../core/transcript-partials.js';
 import { onAbort } from '../../util/abort.js';
 import type { Logger } from '../../util/logger.js';
 import type { WyomingEvent } from '../../wyoming/events.js';
@@ -38,14 +39,15 @@ export function createAsrService(deps: AsrServiceDeps): ProviderService {
 
 /** One connection: its events drive an {@link SttConversation}, whose answers go back as events. */
 function openAsr(deps: AsrServiceDeps, connection: WyomingConnection): ServiceHandler {
+  const partials = new TranscriptPartials(deps.bus, 'provider');
   const conversation = new SttConversation({
     speech: deps.speech,
     streamingEvents: deps.settings.streamingEvents,
     endpointOnSilence: deps.settings.endpointOnSilence,
     signal: connection.signal,
     output: {
-      transcriptStart: (language) => connection.sendEvent('transcript-start', language ? { language } : {}),
-      transcriptChunk: (text) => connection.sendEvent('transcript-chunk', { text }),
+      transcriptStart: (language) => (partials.start(), connection.sendEvent('transcript-start', language ? { language } : {})),
+      transcriptChunk: (text) => (partials.add(text), connection.sendEvent('transcript-chunk', { text })),
       transcript: (text, language) => connection.sendEvent('transcript', { text, ...(language ? { language } : {}) }),
       transcriptStop: () => connection.sendEvent('transcript-stop', {}),
       error: (text, code) => connection.sendError(text, code),

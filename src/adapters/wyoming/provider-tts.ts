@@ -7,7 +7,7 @@ import type { CoreBus } from '../../core/bus.js';
 import type { SpeechService } from '../../core/speech/speech-service.js';
 import { TtsSession, type TtsRequestResult } from '../../core/speech/tts-session.js';
 import type { VoiceQuery } from '../../core/speech/select-voice.js';
-import type { WyomingEvent } from '../../wyoming/events.js';
+import { eventFrame, type WyomingEvent } from '../../wyoming/events.js';
 import type { Logger } from '../../util/logger.js';
 import type { WyomingConnection } from './wyoming-connection.js';
 import type { ProviderService, ServiceHandler } from './wyoming-provider.js';
@@ -55,6 +55,7 @@ export class TtsProviderService implements ProviderService {
           return connection.sendEvent('audio-start', format);
         },
         chunk: (pcm) => connection.sendEvent('audio-chunk', format, pcm),
+        chunks: (pcms) => connection.send(pcms.map((pcm) => eventFrame('audio-chunk', format, pcm))),
         stop: () => connection.sendEvent('audio-stop', {}),
         stopped: () => connection.sendEvent('synthesize-stopped', {}),
         error: (text, code) => connection.sendError(text, code),
@@ -73,6 +74,7 @@ export class TtsProviderService implements ProviderService {
   async #onEvent(session: TtsSession, event: WyomingEvent): Promise<void> {
     switch (event.type) {
       case 'synthesize':
+        this.#o.bus.emit('speech-reply', { text: event.data.text, voice: event.data.voice?.name ?? null, source: 'provider', at: new Date() });
         return session.synthesize(event.data.text, voiceQuery(event.data.voice));
       case 'synthesize-start':
         return session.start(voiceQuery(event.data.voice));

@@ -8,6 +8,10 @@ import { encodeFrame, type Frame } from '../../wyoming/frame.js';
 import { eventFrame, type EventData, type EventType } from '../../wyoming/events.js';
 import type { Logger } from '../../util/logger.js';
 
+function isFrameList(frame: Frame | readonly Frame[]): frame is readonly Frame[] {
+  return Array.isArray(frame);
+}
+
 /** How long a closing connection may take to flush before it is destroyed. */
 export const CLOSE_FLUSH_MS = 1_000;
 
@@ -17,6 +21,7 @@ export class WyomingConnection {
   readonly #warned = new Set<string>();
   #drain: Promise<void> | undefined;
   #closed = false;
+  #paused = false;
 
   constructor(
     readonly id: number,
@@ -54,13 +59,16 @@ export class WyomingConnection {
   }
 
   /**
-   * Writes a frame. Resolves once the socket will take more (honouring `write()` returning
-   * false); on a closed connection it resolves without writing, since the peer is gone.
+   * Writes a frame, or several as one socket write (a batch of audio chunks: one system call and
+   * one wake-up of the peer instead of one each). Resolves once the socket will take more
+   * (honouring `write()` returning false); on a closed connection it resolves without writing,
+   * since the peer is gone.
    */
-  async send(frame: Frame): Promise<void> {
+  async send(frame: Frame | readonly Frame[]): Promise<void> {
     while (this.#drain) await this.#drain;
     if (this.#closed || this.#socket.destroyed) return;
-    const ok = this.#socket.write(encodeFrame(frame));
+    const bytes = isFrameList(frame) ? Buffer.concat(frame.map((f) => encodeFrame(f))) : encodeFrame(frame);
+    const ok = this.#socket.write(bytes);
     if (!ok) {
       this.#drain = new Promise<void>((resolve) => {
         const done = () => {
@@ -97,11 +105,26 @@ export class WyomingConnection {
     timer.unref();
   }
 
+  /** Bytes read from the peer so far (stats, tests: what was taken in while reads were paused). */
+  get bytesRead(): number {
+    return this.#socket.bytesRead;
+  }
+
+  /** True while reads are paused for backpressure (the peer's frame deadline waits meanwhile). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Stops reading: what the peer sends waits in TCP buffers, then in the peer. */
   pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
     this.#socket.pause();
   }
 
   resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
     if (!this.#closed) this.#socket.resume();
   }
 

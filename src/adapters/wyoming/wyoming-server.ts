@@ -51,7 +51,8 @@ export interface EndpointOptions {
 class Slot implements SlotView {
   readonly decoder: FrameDecoder;
   readonly queue: FrameQueue;
-  frameStartedAt: number | undefined;
+  /** When the current unfinished frame began arriving. */
+  frameStart: number | undefined;
   lastActivity = performance.now();
   frameTimer: NodeJS.Timeout | undefined;
 
@@ -70,6 +71,11 @@ class Slot implements SlotView {
 
   get peer(): string {
     return this.connection.peer;
+  }
+
+  /** What admission sees: a frame held back by our own paused reads is not the peer stalling. */
+  get frameStartedAt(): number | undefined {
+    return this.connection.paused ? undefined : this.frameStart;
   }
 
   get busy(): boolean {
@@ -220,27 +226,37 @@ export class WyomingServer {
       this.#protocolError(connection, error);
       return;
     }
-    this.#watchFrame(slot);
+    this.#watchFrame(slot, frames.length > 0);
   }
 
-  /** Starts the frame deadline when a frame is left half-received, and clears it once frames end whole. */
-  #watchFrame(slot: Slot): void {
+  /**
+   * Starts the frame deadline when a frame is left half-received, and clears it once frames end
+   * whole. `completed`: this read finished a frame, so the half-received one is a new frame with a
+   * deadline of its own (a fast sender's reads rarely end on a frame boundary).
+   */
+  #watchFrame(slot: Slot, completed: boolean): void {
     const timeoutMs = this.#options.frameTimeoutMs ?? 0;
-    if (!slot.decoder.midFrame) {
-      slot.frameStartedAt = undefined;
+    if (!slot.decoder.midFrame || completed) {
+      slot.frameStart = undefined;
       clearTimeout(slot.frameTimer);
       slot.frameTimer = undefined;
-      return;
     }
-    if (slot.frameStartedAt !== undefined) return;
-    slot.frameStartedAt = slot.lastActivity;
+    if (!slot.decoder.midFrame || slot.frameStart !== undefined) return;
+    slot.frameStart = slot.lastActivity;
     if (timeoutMs <= 0) return;
-    slot.frameTimer = setTimeout(() => {
+    const expire = () => {
       const { connection } = slot;
+      // Reads paused for backpressure: the rest of the frame is held back by us, not by the peer.
+      if (connection.paused) {
+        slot.frameTimer = setTimeout(expire, timeoutMs);
+        slot.frameTimer.unref();
+        return;
+      }
       connection.log.info({ remote: connection.remote, timeoutMs }, 'closing a connection whose frame did not arrive in time');
       void connection.sendError(`frame not completed within ${timeoutMs} ms`, 'WY_ERR_FRAME_TIMEOUT');
       connection.close();
-    }, timeoutMs);
+    };
+    slot.frameTimer = setTimeout(expire, timeoutMs);
     slot.frameTimer.unref();
   }
 

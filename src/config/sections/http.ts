@@ -1,9 +1,28 @@
 /** OpenAI-compatible HTTP shim (owned by the HTTP adapter). */
 import { z } from 'zod';
 import { host, port, positiveInt, seconds } from './common.js';
+import { httpUiSection } from './http-ui.js';
 
 /** OpenAI's own upload limit for audio files. */
 const OPENAI_UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
+
+const tlsSection = z.strictObject({
+  cert_file: z.string().min(1).nullable().default(null).describe('PEM certificate (chain) to serve HTTPS and wss:// with; needs key_file'),
+  key_file: z.string().min(1).nullable().default(null).describe('PEM private key of cert_file'),
+  self_signed: z
+    .boolean()
+    .default(false)
+    .describe('serve HTTPS with a self-signed certificate generated once into <state_dir>/tls (when no cert_file is set)'),
+});
+
+/** OpenAI Realtime over WebSocket at /v1/realtime. */
+const realtimeSection = z.strictObject({
+  enabled: z.boolean().default(true).describe('accept Realtime WebSocket sessions at /v1/realtime'),
+  max_sessions: positiveInt.default(4).describe('Realtime sessions open at once; more are refused with 429'),
+  max_message_bytes: positiveInt.default(4 * 1024 * 1024).describe('largest client event accepted (an append of 4 MiB carries ~60 s of 24 kHz audio)'),
+  max_session_s: positiveInt.default(1800).describe('a session is closed after this many seconds'),
+  max_buffered_bytes: positiveInt.default(8 * 1024 * 1024).describe('events queued to a client that does not read; past it the session is closed'),
+});
 
 export const httpSection = z.strictObject({
   enabled: z.boolean().default(false).describe('serve the OpenAI-compatible /v1/audio/* API'),
@@ -39,4 +58,7 @@ export const httpSection = z.strictObject({
     .min(1)
     .default('ffmpeg')
     .describe('ffmpeg program for mp3/ogg/opus/webm/flac/m4a input and mp3/opus/aac/flac output; wav and pcm need none'),
+  tls: tlsSection.prefault({}),
+  realtime: realtimeSection.prefault({}),
+  ui: httpUiSection.prefault({}).describe('the live web view in the browser'),
 });

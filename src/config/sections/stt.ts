@@ -27,6 +27,14 @@ export const sttSection = z.strictObject({
   discover: z.boolean().default(true).describe('find models in folders under models_dir'),
   models: z.array(sttModelEntry).default([]).describe('models named explicitly (tried before discovered ones)'),
   runtime: runtimeOverrides.prefault({}).describe('overrides of the engine defaults for speech-to-text models'),
+  workers: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .nullable()
+    .default(null)
+    .describe('copies of a model (one worker thread each) that decode different sessions in parallel; a copy loads only when the others are busy; null = CPU cores / num_threads, at least 1'),
   streaming_events: z.boolean().default(true).describe('send transcript-start/-chunk/-stop as partial results arrive (streaming models)'),
   endpoint_on_silence: z
     .boolean()

@@ -50,7 +50,14 @@ export const ttsSection = z.strictObject({
         .describe(
           'voices offered when `voices` is null: preferred = that voice only (Home Assistant then defaults to its language), language = every variant of its language (en-gb, en-029, …), all = every installed voice (HA picks its default language at random among them)',
         ),
-      max_concurrent: positiveInt.default(2).describe('espeak-ng processes running at once'),
+      library: z
+        .union([z.string().min(1), z.literal(false)])
+        .nullable()
+        .default(null)
+        .describe(
+          'libespeak-ng to speak with, in a worker thread that stays up between requests (path or soname); null = the system\'s libespeak-ng.so.1; false = run the espeak-ng program once per request (also the fallback when the library does not load)',
+        ),
+      max_concurrent: positiveInt.default(2).describe('espeak-ng processes running at once when the program runs per request (the library speaks one request at a time)'),
     })
     .prefault({}),
   piper: z.array(piperVoice).default([]).describe('Piper voices outside models_dir, named file by file'),

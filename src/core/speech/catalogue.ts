@@ -20,6 +20,8 @@ export interface CatalogueOptions {
   discover: () => Promise<EngineSpec[]>;
   onChange: (change: SpeechChange) => void;
   log: Logger;
+  /** Preloads (config `preload`) wait for this, so start-up serves `describe` before loading models. */
+  preloadAfter?: Promise<unknown>;
 }
 
 type Entries = { [K in EngineKind]: Array<Installed<K>> };
@@ -129,7 +131,10 @@ export class LiveCatalogue {
   }
 
   #preload(kind: EngineKind, id: string, engine: EngineOf[EngineKind]): void {
-    engine.load?.().catch((err: unknown) => this.#o.log.error({ kind, model: id, reason: errorMessage(err) }, 'preload failed'));
+    const gate = this.#o.preloadAfter ?? Promise.resolve();
+    void gate
+      .then(() => (this.#closed ? undefined : engine.load?.()))
+      .catch((err: unknown) => this.#o.log.error({ kind, model: id, reason: errorMessage(err) }, 'preload failed'));
   }
 
   #retire(engine: object): void {

@@ -35,6 +35,8 @@ export interface SpeechServiceOptions {
   discover: () => Promise<EngineSpec[]>;
   settings: SpeechSettings;
   log: Logger;
+  /** Preloads wait for this (the daemon resolves it once its endpoints serve). */
+  preloadAfter?: Promise<unknown>;
 }
 
 export interface TranscriptionOptions extends AsrQuery {
@@ -74,7 +76,12 @@ export class SpeechService implements WakeSource {
   constructor(options: SpeechServiceOptions) {
     this.settings = options.settings;
     this.#log = options.log;
-    this.#catalogue = new LiveCatalogue({ discover: options.discover, onChange: (c) => this.#changed(c), log: options.log });
+    this.#catalogue = new LiveCatalogue({
+      discover: options.discover,
+      onChange: (c) => this.#changed(c),
+      log: options.log,
+      ...(options.preloadAfter ? { preloadAfter: options.preloadAfter } : {}),
+    });
   }
 
   /** Finds what is installed (the first scan); front ends may serve before it resolves. */

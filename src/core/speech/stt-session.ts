@@ -13,6 +13,13 @@ import { onAbort } from '../../util/abort.js';
 
 /** Rate the VAD works at. */
 export const VAD_RATE = 16_000;
+/**
+ * VAD calls a session keeps in flight when VAD only trims (no endpointing). Each call is a round
+ * trip to the VAD worker; awaiting every one before reading the next chunk would make a fast
+ * sender's intake one round trip per chunk. Endpointing awaits each call: the end of speech is
+ * known right after the chunk that brought it.
+ */
+export const MAX_VAD_IN_FLIGHT = 16;
 
 export interface SttVadSettings {
   threshold: number;
@@ -59,6 +66,9 @@ export class SttSession {
   #inputSeconds = 0;
   #endpointAt: number | undefined;
   #closed = false;
+  /** VAD calls posted and not yet answered, oldest first (they settle in order). */
+  #vadInFlight: Array<Promise<void>> = [];
+  #vadError: unknown;
 
   private constructor(options: SttSessionOptions) {
     this.#o = options;
@@ -129,8 +139,23 @@ export class SttSession {
     this.#inputSeconds += seconds;
     const samples = this.#converter.push(bytes, format);
     const fed = this.#feed(samples);
-    if (this.#vad) await this.#vad.accept(this.#vadConverter ? this.#vadConverter.push(bytes, format) : samples);
+    if (this.#vad) this.#analyse(this.#vad, this.#vadConverter ? this.#vadConverter.push(bytes, format) : samples);
+    await this.#vadSettled(this.#o.endpointOnSilence ? 0 : MAX_VAD_IN_FLIGHT);
     await fed;
+  }
+
+  /** Posts one VAD call; its failure is kept for the next push or finish (never left unhandled). */
+  #analyse(vad: VadStream, samples: Float32Array): void {
+    const call = vad.accept(samples).catch((err: unknown) => {
+      this.#vadError ??= err;
+    });
+    this.#vadInFlight.push(call);
+  }
+
+  /** Waits until at most `max` VAD calls are in flight; rethrows a VAD failure. */
+  async #vadSettled(max: number): Promise<void> {
+    while (this.#vadInFlight.length > max) await this.#vadInFlight.shift();
+    if (this.#vadError !== undefined) throw this.#vadError;
   }
 
   async #feed(samples: Float32Array): Promise<void> {
@@ -145,6 +170,7 @@ export class SttSession {
     if (this.#closed) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', 'session is closed');
     if (!this.endpointed) await this.#feed(this.#converter.flush());
     try {
+      await this.#vadSettled(0);
       let result;
       if (this.#engineSession) {
         result = await this.#engineSession.finish();
@@ -179,6 +205,7 @@ export class SttSession {
     this.#closed = true;
     this.#o.onRelease?.();
     this.#buffer = [];
+    this.#vadInFlight = [];
     this.#vad?.close();
     this.#vad = undefined;
   }

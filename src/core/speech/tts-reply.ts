@@ -11,13 +11,25 @@ import { ttsCacheKey } from './tts-cache.js';
 import type { VoiceChoice } from './select-voice.js';
 
 const SAMPLE_WIDTH = 2;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** 16-bit samples as little-endian bytes: a view where the platform is little-endian. */
+function int16Bytes(samples: Int16Array): Buffer {
+  const bytes = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+  return LITTLE_ENDIAN ? bytes : Buffer.from(bytes).swap16();
+}
 
 /** Where a reply's audio goes (a Wyoming connection, a WAV file, a speaker). */
 export interface TtsAudioSink {
   start(format: PcmFormat): Promise<void>;
   chunk(pcm: Buffer): Promise<void>;
+  /** Several chunks at once, in order (a socket writes them in one go); absent = `chunk` each. */
+  chunks?(pcm: readonly Buffer[]): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Chunks handed to the sink at once at most (a cached sentence comes out in batches of this). */
+const MAX_CHUNKS_PER_WRITE = 32;
 
 export interface TtsReplyOptions {
   choice: VoiceChoice;
@@ -153,6 +165,21 @@ export class TtsReply {
     await this.#options.sink.chunk(pcm);
   }
 
+  /** Sends `chunks` in order, as few sink calls as the sink allows. */
+  async #sendAll(chunks: readonly Buffer[]): Promise<void> {
+    const { sink } = this.#options;
+    if (!sink.chunks) {
+      for (const chunk of chunks) await this.#send(chunk);
+      return;
+    }
+    await this.#start();
+    for (let at = 0; at < chunks.length; at += MAX_CHUNKS_PER_WRITE) {
+      const batch = chunks.slice(at, at + MAX_CHUNKS_PER_WRITE);
+      for (const chunk of batch) this.#audioBytes += chunk.length;
+      await sink.chunks(batch);
+    }
+  }
+
   async #speak(text: string): Promise<void> {
     if (this.#failed !== undefined || this.#abort.signal.aborted) return;
     const { choice, speed, cache, samplesPerChunk } = this.#options;
@@ -163,20 +190,22 @@ export class TtsReply {
       const cached = cache?.get(key);
       if (cached) {
         this.#cachedSentences++;
-        for (const chunk of chunker.push(cached.pcm)) await this.#send(chunk);
+        await this.#sendAll(chunker.push(cached.pcm));
       } else {
         const parts: Buffer[] = [];
+        const take = (pcm: Buffer) => {
+          parts.push(pcm);
+          const chunks = chunker.push(pcm);
+          if (chunks.length) sending = sending.then(() => this.#sendAll(chunks));
+        };
         await choice.engine.synthesize({
           text,
           voice: choice.voice.name,
           speaker: choice.speaker,
           speed,
           signal: this.#abort.signal,
-          onAudio: (samples) => {
-            const pcm = floatToInt16Bytes(samples);
-            parts.push(pcm);
-            for (const chunk of chunker.push(pcm)) sending = sending.then(() => this.#send(chunk));
-          },
+          onAudio: (samples) => take(floatToInt16Bytes(samples)),
+          onPcm16: (samples) => take(int16Bytes(samples)),
         });
         await sending;
         if (!this.#abort.signal.aborted) cache?.set(key, { rate: choice.voice.sampleRate, pcm: Buffer.concat(parts) });

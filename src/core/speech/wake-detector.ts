@@ -1,7 +1,9 @@
 /**
  * One Wyoming wake-word conversation (wyoming-protocol.md §4.4), independent of sockets:
  * `detect {names}` picks the models (null → the configured default), `audio-start` begins a
- * stream, chunks in any format are converted to 16 kHz mono and fed to one session per engine,
+ * stream, chunks in any format are collected into 80 ms batches (Home Assistant sends 10 ms
+ * chunks: per-chunk work would cost more than the models), converted to 16 kHz mono once per
+ * batch and fed to one session per engine,
  * every firing becomes `detection {name, timestamp}` (ms of audio since `audio-start`) while the
  * stream goes on, and `audio-stop` answers `not-detected` when nothing fired. Home Assistant
  * closes without `audio-stop`: `close()` frees every session.
@@ -10,10 +12,11 @@
  * needs them throws once, so the peer gets one `error`; the rest of that stream is ignored
  * instead of failing every chunk again. The next `detect` or `audio-start` tries again.
  */
-import { AudioStreamConverter, type PcmFormat } from '../../audio/pcm.js';
+import { AudioStreamConverter, concatSamples, type PcmFormat } from '../../audio/pcm.js';
 import { errorCode } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import type { EventOf } from '../../wyoming/events.js';
+import { PcmBatch, type PcmPiece } from './wake-batch.js';
 import { WakeListener, type WakeSource } from './wake-listener.js';
 
 export const WAKE_SAMPLE_RATE = 16_000;
@@ -42,6 +45,7 @@ export class WakeDetector {
   #requested: string[] | null = null;
   #active: WakeListener | undefined;
   #converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
+  readonly #batch = new PcmBatch();
   /** When the current audio stream started (wall clock, for stats); undefined between streams. */
   #streamStart: number | undefined;
   #detections = 0;
@@ -95,6 +99,7 @@ export class WakeDetector {
     }
     this.#active?.reset();
     this.#converter = new AudioStreamConverter(WAKE_SAMPLE_RATE);
+    this.#batch.clear();
     this.#streamStart = this.#now();
     this.#detections = 0;
   }
@@ -105,7 +110,10 @@ export class WakeDetector {
     const payload = event.payload ?? Buffer.alloc(0);
     let samples: Float32Array;
     try {
-      samples = this.#converter.push(payload, event.data);
+      const due = this.#batch.push(payload, event.data);
+      // under one batch so far: nothing to convert or await (the common 10 ms chunk)
+      if (due.length === 0) return;
+      samples = this.#convert(due);
     } catch (err) {
       // A chunk the stream cannot take (bad format, too long) ends the stream with one error.
       this.#endStream(false, errorCode(err));
@@ -122,7 +130,8 @@ export class WakeDetector {
       return;
     }
     if (this.#streamStart === undefined) return;
-    const tail = this.#converter.flush();
+    const held = this.#batch.flush();
+    const tail = concatSamples([...(held ? [this.#convert([held])] : []), this.#converter.flush()]);
     await this.#active?.accept(tail);
     const fired = this.#detections > 0;
     this.#endStream(true);
@@ -133,8 +142,15 @@ export class WakeDetector {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#batch.clear();
     if (this.#streamStart !== undefined) this.#endStream(true);
     this.#closeSessions();
+  }
+
+  /** Converts batched pieces to 16 kHz mono float, in order, as one array. */
+  #convert(pieces: PcmPiece[]): Float32Array {
+    const parts = pieces.map((p) => this.#converter.push(p.bytes, p.format));
+    return parts.length === 1 ? parts[0]! : concatSamples(parts);
   }
 
   async #open(): Promise<void> {

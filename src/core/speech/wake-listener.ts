@@ -36,6 +36,8 @@ export interface WakeListenerOptions {
    */
   strict: boolean;
   onDetection: (firing: WakeFiring) => void;
+  /** Every hop's score by word (engines that have scores), for live diagnostics. */
+  onScores?: (scores: Record<string, number>) => void;
   /** The words listened for changed because the installed models did. */
   onRechosen?: (names: string[]) => void;
   log: Logger;
@@ -120,6 +122,7 @@ export class WakeListener {
           onDetection: (d) => {
             if (generation === this.#generation) this.#o.onDetection({ name: d.name, phrase: phrases.get(d.name) ?? d.name, timestampMs: d.timestampMs });
           },
+          ...(this.#o.onScores ? { onScores: this.#o.onScores } : {}),
         });
         next.sessions.push(session);
         next.releases.push(release);

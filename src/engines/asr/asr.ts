@@ -17,6 +17,8 @@ export interface AsrModelInfo extends ModelInfo {
   sampleRate: number;
   /** Tasks besides plain transcription; a multilingual Whisper lists 'translate' (into English). */
   tasks?: ReadonlyArray<AsrTask> | undefined;
+  /** False when results never carry word times (Whisper through sherpa-onnx reports no token times). */
+  wordTimes?: boolean | undefined;
 }
 
 export type AsrTask = 'transcribe' | 'translate';
@@ -32,10 +34,25 @@ export interface AsrWord {
   end: number;
 }
 
+/** One token of a decoded text, as far as the engine reports it. */
+export interface AsrToken {
+  /** The token's text; a leading space starts a new word. */
+  text: string;
+  /** Id in the model's token table. */
+  id?: number | undefined;
+  /** Seconds from the start of the session's audio. */
+  start?: number | undefined;
+  /** Natural log of the token's probability. */
+  logprob?: number | undefined;
+}
+
 export interface AsrResult {
   text: string;
   language?: string | undefined;
+  /** Word times (seconds from the start of the session's audio), when the engine knows them. */
   words?: AsrWord[] | undefined;
+  /** The tokens behind `text`, when the engine reports them. */
+  tokens?: AsrToken[] | undefined;
 }
 
 export interface AsrSessionOptions {

@@ -12,6 +12,13 @@ export interface SherpaWave {
   sampleRate: number;
 }
 
+/** What a recogniser reports besides the text (empty arrays where the model family gives none). */
+export interface SherpaTokenDetail {
+  tokens?: string[];
+  /** Token start times, seconds from the start of the stream. */
+  timestamps?: number[];
+}
+
 export interface SherpaOfflineStream {
   acceptWaveform(wave: SherpaWave): void;
 }
@@ -20,7 +27,7 @@ export interface SherpaOfflineStream {
 export interface SherpaOfflineRecognizer {
   createStream(): SherpaOfflineStream;
   decode(stream: SherpaOfflineStream): void;
-  getResult(stream: SherpaOfflineStream): { text: string; lang?: string };
+  getResult(stream: SherpaOfflineStream): SherpaTokenDetail & { text: string; lang?: string; ys_log_probs?: number[] };
   setConfig(config: Record<string, unknown>): void;
 }
 
@@ -33,7 +40,7 @@ export interface SherpaOnlineRecognizer {
   createStream(): SherpaOnlineStream;
   isReady(stream: SherpaOnlineStream): boolean;
   decode(stream: SherpaOnlineStream): void;
-  getResult(stream: SherpaOnlineStream): { text: string };
+  getResult(stream: SherpaOnlineStream): SherpaTokenDetail & { text: string; ys_probs?: number[] };
 }
 
 export interface SherpaStream {

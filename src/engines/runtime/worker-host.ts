@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { SatelliteError } from '../../util/errors.js';
 import { ModelSlot } from './model-slot.js';
+import { ModelPool } from './model-pool.js';
 import type { EngineRuntimeOptions } from '../types.js';
 
 export interface WorkerHostEvents<Reply> {
@@ -168,4 +169,10 @@ export function workerModelSlot<M extends WorkerModel<unknown, unknown>>(options
     maxQueue: runtime.maxQueue,
   });
   return slot;
+}
+
+/** `size` copies of a worker-served model (at least one), each its own worker: parallel decoding across sessions. */
+export function workerModelPool<M extends WorkerModel<unknown, unknown>>(options: WorkerModelSlotOptions<M>, size: number): ModelPool<M> {
+  const copies = Math.max(1, Math.floor(size));
+  return new ModelPool(Array.from({ length: copies }, () => workerModelSlot(options)));
 }

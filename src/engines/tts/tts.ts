@@ -19,6 +19,11 @@ export interface TtsRequest {
   signal?: AbortSignal | undefined;
   /** Called with float32 mono samples at the voice's `sampleRate` as they are produced. */
   onAudio: (samples: Float32Array) => void;
+  /**
+   * 16-bit mono samples at the voice's rate. When given, an engine that makes 16-bit audio itself
+   * (eSpeak NG) hands its audio here instead of to `onAudio`, sparing a conversion each way.
+   */
+  onPcm16?: ((samples: Int16Array) => void) | undefined;
 }
 
 export interface TtsEngine {

@@ -15,6 +15,8 @@ export interface VadStreamEvents {
   onSpeechStart?: (start: number) => void;
   /** Speech ended (after the configured silence) at `end` seconds of stream time. */
   onSpeechEnd?: (segment: VadSegment) => void;
+  /** Each window's speech probability, with the stream time (seconds) at the window's end. */
+  onProbability?: (probability: number, end: number) => void;
 }
 
 export interface VadStream {

@@ -22,6 +22,8 @@ export interface WakeSessionOptions {
    */
   names: string[];
   onDetection: (detection: WakeDetection) => void;
+  /** Each word's score (0–1) for every hop, for live diagnostics; engines without scores never call it. */
+  onScores?: (scores: Record<string, number>) => void;
 }
 
 /**

@@ -105,9 +105,11 @@ describe('OpenAI shim request handling', () => {
     assert.match((await envelope(wrong)).message, /incorrect API key/);
     const right = await fetch(`${shim.url}/v1/models`, { headers: auth });
     assert.equal(right.status, 200);
-    const models = (await right.json()) as { object: string; data: Array<{ id: string; object: string }> };
+    const models = (await right.json()) as { object: string; data: Array<{ id: string; object: string; resolves_to?: string }> };
     assert.equal(models.object, 'list');
-    assert.deepEqual(models.data.map((m) => m.id).sort(), ['counting-asr', 'tone-high', 'tone-low']);
+    // Installed models (the voices' engine, not each voice), then OpenAI's names with what they resolve to.
+    assert.deepEqual(models.data.filter((m) => !m.resolves_to).map((m) => m.id).sort(), ['counting-asr', 'tts-0']);
+    assert.equal(models.data.find((m) => m.id === 'whisper-1')?.resolves_to, 'counting-asr');
     const health = await fetch(`${shim.url}/health`);
     assert.equal(health.status, 200);
     const body = (await health.json()) as { ready: boolean; models: { asr: { model: string }; ffmpeg: boolean } };

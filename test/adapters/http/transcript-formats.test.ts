@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderTranscript, timestamp } from '../../../src/adapters/http/transcript-formats.js';
+import { deflateSync } from 'node:zlib';
+import { compressionRatio, renderTranscript, timestamp } from '../../../src/adapters/http/transcript-formats.js';
 import type { Transcript } from '../../../src/core/speech/file-transcription.js';
 
 const transcript: Transcript = {
@@ -8,13 +9,14 @@ const transcript: Transcript = {
   language: 'en',
   duration: 3725.5,
   segments: [
-    { start: 0.25, end: 1.5, text: 'hello there' },
-    { start: 3723.0, end: 3725.5, text: 'general kenobi' },
+    { start: 0.25, end: 1.5, text: 'hello there', seek: 25, tokens: [7, 8], avgLogprob: -0.25, noSpeechProb: 0.1 },
+    { start: 3723.0, end: 3725.5, text: 'general kenobi', seek: 372300, tokens: [], avgLogprob: undefined, noSpeechProb: undefined },
   ],
   words: [
     { word: 'hello', start: 0.25, end: 0.6 },
     { word: 'there', start: 0.7, end: 1.5 },
   ],
+  outputTokens: 4,
 };
 
 describe('transcript formats', () => {
@@ -41,6 +43,39 @@ describe('transcript formats', () => {
     const words = JSON.parse(renderTranscript('verbose_json', transcript, 'transcribe', ['word']).body);
     assert.equal(words.segments, undefined);
     assert.deepEqual(words.words[1], { word: 'there', start: 0.7, end: 1.5 });
+    const both = JSON.parse(renderTranscript('verbose_json', transcript, 'transcribe', ['word', 'segment']).body);
+    assert.equal(both.segments.length, 2);
+    assert.equal(both.words.length, 2);
+    const silent: Transcript = { text: '', language: 'en', duration: 2, segments: [], words: undefined, outputTokens: 0 };
+    assert.deepEqual(JSON.parse(renderTranscript('verbose_json', silent, 'transcribe', ['word']).body).words, []);
+  });
+
+  test("segments carry the transcript's seek, token ids, log probability and no-speech probability", () => {
+    const [first, second] = JSON.parse(renderTranscript('verbose_json', transcript, 'transcribe', ['segment']).body).segments;
+    assert.deepEqual(first, {
+      id: 0,
+      seek: 25,
+      start: 0.25,
+      end: 1.5,
+      text: ' hello there',
+      tokens: [7, 8],
+      temperature: 0,
+      avg_logprob: -0.25,
+      compression_ratio: compressionRatio('hello there'),
+      no_speech_prob: 0.1,
+    });
+    // Unknown probabilities are reported as 0, never left out (the spec requires the fields).
+    assert.equal(second.avg_logprob, 0);
+    assert.equal(second.no_speech_prob, 0);
+    assert.equal(second.id, 1);
+  });
+
+  test("the compression ratio is Whisper's: UTF-8 length over zlib-compressed length", () => {
+    const text = 'the the the the the the the the the the the the the the the the';
+    assert.equal(compressionRatio(text), Math.round((text.length / deflateSync(Buffer.from(text)).length) * 1000) / 1000);
+    assert.ok(compressionRatio(text) > 2.4, 'a repetitive text compresses well');
+    assert.ok(compressionRatio('hello there') < 1, 'a short text does not');
+    assert.equal(compressionRatio(''), 0);
   });
 
   test('json and text carry only the text', () => {

@@ -1,4 +1,5 @@
 /** Messages between the offline engine and its worker thread. */
+import type { AsrToken } from '../asr.js';
 
 export type OfflineRequest =
   | {
@@ -15,5 +16,6 @@ export type OfflineRequest =
 export type OfflineReply =
   | { type: 'ready' }
   | { type: 'load-error'; message: string }
-  | { type: 'result'; id: number; text: string; lang?: string | undefined }
+  /** `tokens`: what the text was decoded from (times and log probabilities where the family gives them). */
+  | { type: 'result'; id: number; text: string; lang?: string | undefined; tokens?: AsrToken[] | undefined }
   | { type: 'error'; id: number; message: string };

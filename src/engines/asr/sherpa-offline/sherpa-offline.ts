@@ -5,13 +5,14 @@
  * Whisper window); one decode runs at a time per model and the wait is bounded.
  */
 import { concatSamples } from '../../../audio/pcm.js';
-import type { ModelSlot } from '../../runtime/model-slot.js';
+import type { ModelPool } from '../../runtime/model-pool.js';
 import { SatelliteError, errorMessage } from '../../../util/errors.js';
 import { baseLanguage, type AsrEngine, type AsrModelInfo, type AsrResult, type AsrSession, type AsrSessionOptions, type AsrTask } from '../asr.js';
 import { asrModelInfo, type AsrBackendOptions, type AsrModelSpec } from '../model-spec.js';
 import { checkModelFiles } from '../../runtime/model-check.js';
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
-import { workerModelSlot, type WorkerHost } from '../../runtime/worker-host.js';
+import { workerModelPool, type WorkerHost } from '../../runtime/worker-host.js';
+import { wordsFromTokens } from '../token-words.js';
 
 /** Shorter input is answered with an empty transcript instead of being decoded. */
 export const MIN_DECODE_SECONDS = 0.1;
@@ -65,11 +66,13 @@ export function offlineRecognizerConfig(
   };
 }
 
+type DecodeReply = Omit<Extract<OfflineReply, { type: 'result' }>, 'type' | 'id'>;
+
 class OfflineModel {
   host!: WorkerHost<OfflineRequest, OfflineReply>;
   /** `language|task` the worker's recogniser is configured for (Whisper switches them per request). */
   configured: string;
-  readonly pending = new Map<number, { resolve: (r: { text: string; lang?: string | undefined }) => void; reject: (err: Error) => void }>();
+  readonly pending = new Map<number, { resolve: (r: DecodeReply) => void; reject: (err: Error) => void }>();
   #nextId = 1;
 
   constructor(configured: string) {
@@ -85,7 +88,7 @@ class OfflineModel {
     else p.reject(new Error(reply.message));
   }
 
-  decode(samples: Float32Array, sampleRate: number, config: Record<string, unknown> | undefined): Promise<{ text: string; lang?: string | undefined }> {
+  decode(samples: Float32Array, sampleRate: number, config: Record<string, unknown> | undefined): Promise<DecodeReply> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -109,24 +112,36 @@ function cleanLanguage(lang: string | undefined): string | undefined {
 export class SherpaOfflineEngine implements AsrEngine {
   readonly info: AsrModelInfo;
   readonly #options: AsrBackendOptions;
-  readonly #slot: ModelSlot<OfflineModel>;
+  readonly #slot: ModelPool<OfflineModel>;
 
   constructor(options: AsrBackendOptions) {
     this.#options = options;
     const { spec, runtime } = options;
-    this.info = asrModelInfo(spec, 'sherpa-offline', false, spec.family === 'whisper' && spec.languages.length > 1 ? ['transcribe', 'translate'] : ['transcribe']);
-    this.#slot = workerModelSlot({
-      name: spec.name,
-      runtime,
-      worker: new URL('./sherpa-offline-worker.js', import.meta.url),
-      config: offlineRecognizerConfig(options),
-      create: () => new OfflineModel(`${spec.language ?? ''}|${spec.task ?? 'transcribe'}`),
-      prepare: () => checkModelFiles(spec.name, spec.files),
-    });
+    this.info = {
+      ...asrModelInfo(spec, 'sherpa-offline', false, spec.family === 'whisper' && spec.languages.length > 1 ? ['transcribe', 'translate'] : ['transcribe']),
+      wordTimes: spec.family !== 'whisper',
+    };
+    // One worker per copy: utterances of different sessions decode in parallel up to `workers`.
+    this.#slot = workerModelPool(
+      {
+        name: spec.name,
+        runtime,
+        worker: new URL('./sherpa-offline-worker.js', import.meta.url),
+        config: offlineRecognizerConfig(options),
+        create: () => new OfflineModel(`${spec.language ?? ''}|${spec.task ?? 'transcribe'}`),
+        prepare: () => checkModelFiles(spec.name, spec.files),
+      },
+      runtime.workers ?? 1,
+    );
   }
 
   get loaded(): boolean {
     return this.#slot.loaded;
+  }
+
+  /** Copies of the model in memory now (one worker each; more load while sessions overlap). */
+  get loadedCopies(): number {
+    return this.#slot.loadedCopies;
   }
 
   /** How many times the native model was loaded (tests, stats). */
@@ -171,7 +186,8 @@ export class SherpaOfflineEngine implements AsrEngine {
       }
       try {
         const result = await model.decode(samples, this.info.sampleRate, config);
-        return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? reported };
+        const seconds = samples.length / this.info.sampleRate;
+        return { text: result.text.trim(), language: cleanLanguage(result.lang) ?? reported, tokens: result.tokens, words: wordsFromTokens(result.tokens ?? [], seconds) };
       } catch (err) {
         throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `${this.info.name} decode failed: ${errorMessage(err)}`, { cause: err });
       }

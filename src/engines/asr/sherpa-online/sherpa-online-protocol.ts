@@ -1,4 +1,5 @@
 /** Messages between the streaming engine and its worker thread. */
+import type { AsrToken } from '../asr.js';
 
 export type OnlineRequest =
   | { type: 'open'; id: number }
@@ -13,5 +14,6 @@ export type OnlineReply =
   | { type: 'load-error'; message: string }
   /** One `audio` message was decoded: frees its samples from the session's in-flight window; `text` when the partial changed. */
   | { type: 'progress'; id: number; samples: number; text?: string }
-  | { type: 'final'; id: number; text: string }
+  /** `tokens`: what the text was decoded from, with ids, times and log probabilities. */
+  | { type: 'final'; id: number; text: string; tokens?: AsrToken[] }
   | { type: 'error'; id: number; message: string };

@@ -9,19 +9,24 @@ import { loadSherpa, type SherpaOnlineRecognizer, type SherpaOnlineStream } from
 import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
 import { CancelBoard } from '../../runtime/cancel-board.js';
 import { droppedNative } from '../../runtime/worker-gc.js';
+import { readTokenTable, zipTokens } from '../token-table.js';
 
 const port = parentPort!;
 const post = (message: OnlineReply) => port.postMessage(message);
 const board = new CancelBoard((workerData as { shared: SharedArrayBuffer }).shared);
 
+const config = (workerData as { config: { modelConfig?: { tokens?: string } } }).config;
 let recognizer: SherpaOnlineRecognizer;
 try {
-  recognizer = new (loadSherpa().OnlineRecognizer)((workerData as { config: Record<string, unknown> }).config);
+  recognizer = new (loadSherpa().OnlineRecognizer)(config);
   post({ type: 'ready' });
 } catch (err) {
   post({ type: 'load-error', message: err instanceof Error ? err.message : String(err) });
   process.exit(0);
 }
+
+/** Token ids for the final result's tokens. */
+const tokenTable = readTokenTable(config.modelConfig?.tokens, false);
 
 const streams = new Map<number, { stream: SherpaOnlineStream; text: string }>();
 
@@ -62,8 +67,9 @@ function handle(message: Exclude<OnlineRequest, { type: 'stop' }>): void {
     entry.stream.acceptWaveform({ samples: new Float32Array(message.tailPadding), sampleRate: message.sampleRate });
     entry.stream.inputFinished();
     decodeReady(entry, true);
+    const result = recognizer.getResult(entry.stream);
     drop(message.id);
-    post({ type: 'final', id: message.id, text: entry.text });
+    post({ type: 'final', id: message.id, text: entry.text, tokens: zipTokens(tokenTable, result.tokens, result.timestamps, result.ys_probs) });
   }
 }
 

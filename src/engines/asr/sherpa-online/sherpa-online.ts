@@ -8,15 +8,16 @@
  * faster than real time is held back (its socket reads pause) instead of queueing without limit.
  * A cancelled session's queued audio is skipped by the worker (see cancel-board.ts).
  */
-import type { ModelSlot } from '../../runtime/model-slot.js';
+import type { ModelPool } from '../../runtime/model-pool.js';
 import { SatelliteError } from '../../../util/errors.js';
 import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions } from '../asr.js';
 import { asrModelInfo, type AsrBackendOptions } from '../model-spec.js';
 import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
-import { workerModelSlot, type WorkerHost } from '../../runtime/worker-host.js';
+import { workerModelPool, type WorkerHost } from '../../runtime/worker-host.js';
 import { checkModelFiles } from '../../runtime/model-check.js';
 import { CancelBoard } from '../../runtime/cancel-board.js';
 import { onAbort } from '../../../util/abort.js';
+import { wordsFromTokens } from '../token-words.js';
 
 /** Silence appended at the end so the encoder's right context sees the last words. */
 export const TAIL_PADDING_SECONDS = 0.5;
@@ -42,12 +43,13 @@ interface StreamHandlers {
 class OnlineModel {
   readonly streams = new Map<number, StreamHandlers>();
   host!: WorkerHost<OnlineRequest, OnlineReply>;
-  /** Samples the worker decoded (stats and tests: a gone session's queued audio is not decoded). */
-  decodedSamples = 0;
+
+  /** `onDecoded`: samples the worker decoded (stats and tests: a gone session's queued audio is not decoded). */
+  constructor(private readonly onDecoded: (samples: number) => void) {}
 
   dispatch(reply: OnlineReply): void {
     if (reply.type === 'ready' || reply.type === 'load-error') return;
-    if (reply.type === 'progress') this.decodedSamples += reply.samples;
+    if (reply.type === 'progress') this.onDecoded(reply.samples);
     const handlers = this.streams.get(reply.id);
     if (!handlers) return;
     if (reply.type === 'progress') {
@@ -56,7 +58,7 @@ class OnlineModel {
       handlers.onProgress?.();
     } else if (reply.type === 'final') {
       this.streams.delete(reply.id);
-      handlers.resolve?.({ text: reply.text });
+      handlers.resolve?.({ text: reply.text, tokens: reply.tokens });
     } else if (reply.type === 'error') {
       this.streams.delete(reply.id);
       handlers.reject?.(new SatelliteError('SAT_ERR_ENGINE_FAILED', `streaming decode failed: ${reply.message}`));
@@ -92,39 +94,43 @@ export function onlineRecognizerConfig(options: AsrBackendOptions): Record<strin
 export class SherpaOnlineEngine implements AsrEngine {
   readonly info: AsrModelInfo;
   readonly #options: AsrBackendOptions;
-  readonly #slot: ModelSlot<OnlineModel>;
+  readonly #slot: ModelPool<OnlineModel>;
   readonly #board = new CancelBoard();
   #nextId = 1;
   #active = 0;
-  #decodedBefore = 0;
-  #model: OnlineModel | undefined;
+  #decodedSamples = 0;
 
   constructor(options: AsrBackendOptions) {
     this.#options = options;
     const { spec, runtime } = options;
     this.info = asrModelInfo(spec, 'sherpa-online', true);
-    this.#slot = workerModelSlot({
-      name: spec.name,
-      runtime,
-      worker: new URL('./sherpa-online-worker.js', import.meta.url),
-      config: onlineRecognizerConfig(options),
-      create: () => {
-        if (this.#model) this.#decodedBefore += this.#model.decodedSamples;
-        this.#model = new OnlineModel();
-        return this.#model;
+    // One worker per copy: sessions spread over up to `workers` copies and decode in parallel.
+    this.#slot = workerModelPool(
+      {
+        name: spec.name,
+        runtime,
+        worker: new URL('./sherpa-online-worker.js', import.meta.url),
+        config: onlineRecognizerConfig(options),
+        create: () => new OnlineModel((samples) => (this.#decodedSamples += samples)),
+        prepare: () => checkModelFiles(spec.name, spec.files),
+        shared: this.#board.buffer,
       },
-      prepare: () => checkModelFiles(spec.name, spec.files),
-      shared: this.#board.buffer,
-    });
+      runtime.workers ?? 1,
+    );
   }
 
   /** Seconds of audio the worker has decoded since the engine was made (stats, tests). */
   get decodedSeconds(): number {
-    return (this.#decodedBefore + (this.#model?.decodedSamples ?? 0)) / this.info.sampleRate;
+    return this.#decodedSamples / this.info.sampleRate;
   }
 
   get loaded(): boolean {
     return this.#slot.loaded;
+  }
+
+  /** Copies of the model in memory now (one worker each; more load while sessions overlap). */
+  get loadedCopies(): number {
+    return this.#slot.loadedCopies;
   }
 
   /** Streams open on the loaded model (tests and stats: a finished or dropped request frees its stream). */
@@ -152,6 +158,8 @@ export class SherpaOnlineEngine implements AsrEngine {
     const piece = Math.round(PIECE_SECONDS * rate);
     let done = false;
     let finishing = false;
+    /** Samples accepted: no word ends after them. */
+    let received = 0;
     let detach = () => undefined as void;
     const end = () => {
       if (done) return false;
@@ -196,6 +204,7 @@ export class SherpaOnlineEngine implements AsrEngine {
       accept(samples: Float32Array) {
         if (stopped() || finishing || samples.length === 0) return feeding;
         const copy = samples.slice();
+        received += copy.length;
         feeding = feeding.then(() => post(copy));
         return feeding;
       },
@@ -210,7 +219,7 @@ export class SherpaOnlineEngine implements AsrEngine {
           handlers.reject = reject;
         });
         model.host.post({ type: 'finish', id, tailPadding: Math.round(TAIL_PADDING_SECONDS * rate), sampleRate: rate });
-        return result.finally(() => end());
+        return result.then((r) => ({ ...r, words: wordsFromTokens(r.tokens ?? [], received / rate) })).finally(() => end());
       },
       cancel,
     };

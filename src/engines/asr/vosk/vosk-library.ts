@@ -31,6 +31,8 @@ export interface VoskApi {
   modelFree: AsyncFn<[Pointer], void>;
   recognizerNew: AsyncFn<[Pointer, number], Pointer | null>;
   recognizerNewGrammar: AsyncFn<[Pointer, number, string], Pointer | null>;
+  /** 1: results carry each word with its start, end and confidence. */
+  setWords: AsyncFn<[Pointer, number], void>;
   acceptWaveform: AsyncFn<[Pointer, Float32Array, number], number>;
   result: AsyncFn<[Pointer], string>;
   partialResult: AsyncFn<[Pointer], string>;
@@ -89,6 +91,7 @@ export function loadVosk(configured?: string | null): VoskApi {
         modelFree: fn('void vosk_model_free(VoskModel *model)'),
         recognizerNew: fn('VoskRecognizer *vosk_recognizer_new(VoskModel *model, float sample_rate)'),
         recognizerNewGrammar: fn('VoskRecognizer *vosk_recognizer_new_grm(VoskModel *model, float sample_rate, const char *grammar)'),
+        setWords: fn('void vosk_recognizer_set_words(VoskRecognizer *recognizer, int words)'),
         acceptWaveform: fn('int vosk_recognizer_accept_waveform_f(VoskRecognizer *recognizer, const float *data, int length)'),
         result: fn('const char *vosk_recognizer_result(VoskRecognizer *recognizer)'),
         partialResult: fn('const char *vosk_recognizer_partial_result(VoskRecognizer *recognizer)'),

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelSlot } from '../../runtime/model-slot.js';
 import { SatelliteError, errorMessage } from '../../../util/errors.js';
-import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions } from '../asr.js';
+import type { AsrEngine, AsrModelInfo, AsrResult, AsrSession, AsrSessionOptions, AsrToken, AsrWord } from '../asr.js';
 import { asrModelInfo, type AsrBackendOptions } from '../model-spec.js';
 import { callAsync, loadVosk, type Pointer, type VoskApi } from './vosk-library.js';
 import { onAbort } from '../../../util/abort.js';
@@ -32,6 +32,29 @@ function parseText(json: string, key: 'text' | 'partial'): string {
   } catch {
     return '';
   }
+}
+
+/** Vosk's words (with `setWords` on) as timed words, and as tokens carrying log(confidence). */
+function parseWords(json: string): Array<AsrWord & { conf: number }> {
+  try {
+    const list = (JSON.parse(json) as Record<string, unknown>)['result'];
+    if (!Array.isArray(list)) return [];
+    return list.flatMap((w: Record<string, unknown>) =>
+      typeof w['word'] === 'string' && typeof w['start'] === 'number' && typeof w['end'] === 'number'
+        ? [{ word: w['word'], start: w['start'], end: w['end'], conf: typeof w['conf'] === 'number' ? w['conf'] : 1 }]
+        : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Smallest confidence taken for a word, so its log stays finite. */
+const MIN_CONFIDENCE = 1e-6;
+
+function voskResult(texts: string[], words: Array<AsrWord & { conf: number }>): AsrResult {
+  const tokens: AsrToken[] = words.map((w) => ({ text: ` ${w.word}`, start: w.start, logprob: Math.log(Math.max(MIN_CONFIDENCE, w.conf)) }));
+  return { text: texts.join(' '), words: words.map(({ word, start, end }) => ({ word, start, end })), tokens };
 }
 
 /** The model's rate from conf/mfcc.conf (`--sample-frequency=`), 16 kHz when absent. */
@@ -97,6 +120,7 @@ export class VoskEngine implements AsrEngine {
     }
     this.#sessions++;
     const done: string[] = [];
+    const words: Array<AsrWord & { conf: number }> = [];
     let partial = '';
     let chain: Promise<void> = Promise.resolve();
     let failure: unknown;
@@ -114,8 +138,10 @@ export class VoskEngine implements AsrEngine {
       for (let i = 0; i < samples.length; i++) scaled[i] = samples[i]! * INT16_SCALE;
       const final = await callAsync(api.acceptWaveform, rec, scaled, scaled.length);
       if (final === 1) {
-        const text = parseText(await callAsync(api.result, rec), 'text');
+        const json = await callAsync(api.result, rec);
+        const text = parseText(json, 'text');
         if (text) done.push(text);
+        words.push(...parseWords(json));
         partial = '';
       } else {
         const text = parseText(await callAsync(api.partialResult, rec), 'partial');
@@ -146,9 +172,11 @@ export class VoskEngine implements AsrEngine {
         try {
           await chain;
           if (failure) throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `vosk decode failed: ${errorMessage(failure)}`, { cause: failure });
-          const text = parseText(await callAsync(api.finalResult, rec), 'text');
+          const json = await callAsync(api.finalResult, rec);
+          const text = parseText(json, 'text');
           if (text) done.push(text);
-          return { text: done.join(' ') };
+          words.push(...parseWords(json));
+          return voskResult(done, words);
         } finally {
           free();
         }
@@ -170,6 +198,13 @@ export class VoskEngine implements AsrEngine {
       throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `vosk recogniser: ${errorMessage(err)}`, { cause: err });
     }
     if (!recognizer) throw new SatelliteError('SAT_ERR_ENGINE_FAILED', 'vosk could not create a recogniser');
+    // Word times and confidences in every result (for timestamps and segment log probabilities).
+    try {
+      await callAsync(api.setWords, recognizer, 1);
+    } catch (err) {
+      await callAsync(api.recognizerFree, recognizer);
+      throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `vosk recogniser: ${errorMessage(err)}`, { cause: err });
+    }
     return recognizer;
   }
 

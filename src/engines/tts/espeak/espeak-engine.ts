@@ -1,20 +1,23 @@
 /**
- * eSpeak NG as a child process: the voice that needs no model download, so a fresh install can
- * always speak. Each request runs `espeak-ng --stdout` with the text on stdin (never on the
- * command line) and streams the WAV it writes: the header once, then PCM as it arrives. A
- * cancelled request kills its child at once.
+ * eSpeak NG: the voice that needs no model download, so a fresh install can always speak. Voices
+ * are listed by the `espeak-ng` program; speech comes from libespeak-ng in a long-lived worker
+ * thread (espeak-library-speaker.ts), or, where the library cannot be loaded, from one
+ * `espeak-ng --stdout` process per request (espeak-process.ts). Either way a cancelled request
+ * stops at once and the main thread never synthesises.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ModelSlot } from '../../runtime/model-slot.js';
-import { PcmFrameAligner, StreamResampler, pcmToFloatMono, type PcmFormat } from '../../../audio/pcm.js';
-import { parseWav } from '../../../audio/wav.js';
-import { SatelliteError } from '../../../util/errors.js';
+import { SatelliteError, errorCode, errorMessage } from '../../../util/errors.js';
 import type { Logger } from '../../../util/logger.js';
-import { abortError } from '../sherpa-tts.js';
 import { chooseEspeakVoices, displayName, parseEspeakVoices, type EspeakOffer, type EspeakVoice } from './espeak-voices.js';
+import { EspeakLibrarySpeaker } from './espeak-library-speaker.js';
+import { speakWithProcess } from './espeak-process.js';
+import { DEFAULT_ESPEAK_LIBRARY } from './espeak-protocol.js';
 import type { TtsEngine, TtsRequest, TtsVoiceInfo } from '../tts.js';
 import { languageTag } from '../voice-folder.js';
+
+export { WavStreamReader } from './espeak-process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -26,8 +29,6 @@ const ESPEAK_MIN_WPM = 80;
 const ESPEAK_MAX_WPM = 450;
 /** How long `espeak-ng --voices` may take. */
 const VOICES_TIMEOUT_MS = 10_000;
-/** stderr kept for an error message. */
-const MAX_STDERR_BYTES = 4096;
 export const ESPEAK_VOICE_PREFIX = 'espeak-ng-';
 export const ESPEAK_ATTRIBUTION = { name: 'eSpeak NG', url: 'https://github.com/espeak-ng/espeak-ng' };
 
@@ -41,10 +42,17 @@ export interface EspeakOptions {
   offer?: EspeakOffer | undefined;
   /** Voice ids offered in any case (a configured default voice). */
   include?: readonly string[] | undefined;
+  /** libespeak-ng to load (path or soname); null = the system's; false = a process per request. */
+  library?: string | false | null | undefined;
+  /** Seconds the library's worker idles before it stops; 0 keeps it. Default 600. */
+  idleUnloadSeconds?: number | undefined;
+  /** Processes at once when running the program per request (the library speaks one request at a time). */
   maxConcurrent: number;
   maxQueue: number;
   log: Logger;
 }
+
+const DEFAULT_IDLE_UNLOAD_SECONDS = 600;
 
 /** The version `espeak-ng --version` states (`1.51`), or null. */
 export async function espeakVersion(program: string): Promise<string | null> {
@@ -71,7 +79,10 @@ export class EspeakEngine implements TtsEngine {
   readonly #options: EspeakOptions;
   readonly #byName = new Map<string, string>();
   readonly #children = new Set<ChildProcess>();
+  /** Process-per-request mode: bounds the children running at once. */
   readonly #slot: ModelSlot<true>;
+  /** Library mode; null once the library failed to load (or when configured off). */
+  #speaker: EspeakLibrarySpeaker | null;
   #closed = false;
 
   /** `voices` are the offered ones, in order (`chooseEspeakVoices`). */
@@ -98,6 +109,14 @@ export class EspeakEngine implements TtsEngine {
       concurrency: options.maxConcurrent,
       maxQueue: options.maxQueue,
     });
+    this.#speaker =
+      options.library === false
+        ? null
+        : new EspeakLibrarySpeaker({
+            library: options.library ?? DEFAULT_ESPEAK_LIBRARY,
+            idleUnloadSeconds: options.idleUnloadSeconds ?? DEFAULT_IDLE_UNLOAD_SECONDS,
+            maxQueue: options.maxQueue,
+          });
   }
 
   /** The engine, or null when espeak-ng is not installed (or offers none of the wanted voices). */
@@ -108,118 +127,69 @@ export class EspeakEngine implements TtsEngine {
     return wanted.length ? new EspeakEngine(wanted, version, options) : null;
   }
 
-  synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {
-    const language = this.#byName.get(request.voice);
-    if (!language) return Promise.reject(new SatelliteError('SAT_ERR_TTS_UNKNOWN_VOICE', `unknown espeak-ng voice "${request.voice}"`));
-    return this.#slot.run(() => this.#run(language, request));
+  /** How speech is made now: `library` (worker thread) or `process` (one per request). */
+  get mode(): 'library' | 'process' {
+    return this.#speaker ? 'library' : 'process';
+  }
+
+  /** The library's worker, for tests and stats (null in process mode). */
+  get speaker(): EspeakLibrarySpeaker | null {
+    return this.#speaker;
+  }
+
+  async synthesize(request: TtsRequest): Promise<{ sampleRate: number }> {
+    const voice = this.#byName.get(request.voice);
+    if (!voice) throw new SatelliteError('SAT_ERR_TTS_UNKNOWN_VOICE', `unknown espeak-ng voice "${request.voice}"`);
+    const wpm = Math.round(Math.min(ESPEAK_MAX_WPM, Math.max(ESPEAK_MIN_WPM, ESPEAK_DEFAULT_WPM * (request.speed ?? 1))));
+    const { text, signal, onAudio, onPcm16 } = request;
+    const speaker = this.#speaker;
+    if (speaker) {
+      try {
+        await speaker.speak({ text, voice, wpm, signal, onAudio, onPcm16 });
+        return { sampleRate: ESPEAK_RATE };
+      } catch (err) {
+        if (!this.#libraryMissing(speaker, err)) throw err;
+      }
+    }
+    await this.#slot.run(() => speakWithProcess({ program: this.#options.program, voice, wpm, text, rate: ESPEAK_RATE, signal, onAudio, children: this.#children }), signal);
+    return { sampleRate: ESPEAK_RATE };
+  }
+
+  /** Starts the library's worker now (config `preload`); falls back to the program when the library does not load. */
+  async load(): Promise<void> {
+    const speaker = this.#speaker;
+    if (!speaker) return;
+    await speaker.load().catch((err: unknown) => {
+      if (!this.#libraryMissing(speaker, err)) throw err;
+    });
   }
 
   /**
-   * espeak-ng runs as a child process per request and keeps no model in memory; the engine only
-   * exists when the program answered at start-up, so it counts as loaded until closed.
+   * The voices stay available until closed (the program answered at start-up); the library's
+   * worker comes and goes with use.
    */
   get loaded(): boolean {
     return !this.#closed;
   }
 
   async unload(): Promise<void> {
-    // nothing stays loaded between requests
+    await this.#speaker?.close();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     for (const child of this.#children) child.kill('SIGKILL');
     this.#children.clear();
+    await this.#speaker?.close();
   }
 
-  #run(language: string, request: TtsRequest): Promise<{ sampleRate: number }> {
-    const { signal } = request;
-    if (signal?.aborted) return Promise.reject(abortError());
-    const wpm = Math.round(Math.min(ESPEAK_MAX_WPM, Math.max(ESPEAK_MIN_WPM, ESPEAK_DEFAULT_WPM * (request.speed ?? 1))));
-    const child = spawn(this.#options.program, ['--stdout', '-b', '1', '-v', language, '-s', String(wpm)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.#children.add(child);
-    const reader = new WavStreamReader(ESPEAK_RATE, request.onAudio);
-    let stderr = '';
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (err?: Error) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        this.#children.delete(child);
-        if (err) reject(err);
-        else resolve({ sampleRate: ESPEAK_RATE });
-      };
-      const onAbort = () => {
-        child.kill('SIGKILL');
-        finish(abortError());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        try {
-          reader.push(chunk);
-        } catch (err) {
-          child.kill('SIGKILL');
-          finish(new SatelliteError('SAT_ERR_TTS_ENGINE', `espeak-ng wrote unreadable audio: ${(err as Error).message}`, { cause: err }));
-        }
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        if (stderr.length < MAX_STDERR_BYTES) stderr += chunk.toString('utf8');
-      });
-      child.on('error', (err) => finish(new SatelliteError('SAT_ERR_TTS_ENGINE', `cannot run ${this.#options.program}: ${err.message}`, { cause: err })));
-      child.on('close', (code, sig) => {
-        if (code === 0) {
-          reader.end();
-          finish();
-        } else {
-          finish(new SatelliteError('SAT_ERR_TTS_ENGINE', `espeak-ng exited with ${code ?? sig}: ${stderr.trim() || 'no message'}`));
-        }
-      });
-      child.stdin.on('error', () => undefined); // a child that died early is reported by 'close'
-      child.stdin.end(request.text, 'utf8');
-    });
-  }
-}
-
-/** Turns a WAV byte stream into float samples at `rate`, header first, then PCM as it comes. */
-export class WavStreamReader {
-  #head: Buffer = Buffer.alloc(0);
-  #format: PcmFormat | undefined;
-  #resampler: StreamResampler | undefined;
-  readonly #aligner = new PcmFrameAligner();
-
-  constructor(
-    readonly rate: number,
-    readonly onAudio: (samples: Float32Array) => void,
-  ) {}
-
-  push(chunk: Buffer): void {
-    if (!this.#format) {
-      this.#head = Buffer.concat([this.#head, chunk]);
-      const dataAt = this.#head.indexOf('data');
-      if (dataAt < 0 || this.#head.length < dataAt + 8) return;
-      const wav = parseWav(this.#head);
-      this.#format = wav.format;
-      if (wav.format.rate !== this.rate) this.#resampler = new StreamResampler(wav.format.rate, this.rate);
-      this.#head = Buffer.alloc(0);
-      this.#emit(wav.pcm);
-      return;
+  /** A library that never loaded means process mode from now on (logged once); true when that is the case. */
+  #libraryMissing(speaker: EspeakLibrarySpeaker, err: unknown): boolean {
+    if (errorCode(err, '') !== 'SAT_ERR_MODEL_LOAD' || speaker.loadCount > 0) return false;
+    if (this.#speaker === speaker) {
+      this.#speaker = null;
+      this.#options.log.warn({ err: errorMessage(err) }, 'libespeak-ng did not load: eSpeak NG runs one espeak-ng process per request');
     }
-    this.#emit(chunk);
-  }
-
-  end(): void {
-    const tail = this.#resampler?.flush();
-    if (tail && tail.length) this.onAudio(tail);
-  }
-
-  #emit(bytes: Buffer): void {
-    const format = this.#format!;
-    const aligned = this.#aligner.push(bytes, format.width * format.channels);
-    if (aligned.length === 0) return;
-    const mono = pcmToFloatMono(aligned, format);
-    const out = this.#resampler ? this.#resampler.push(mono) : mono;
-    if (out.length) this.onAudio(out);
+    return true;
   }
 }

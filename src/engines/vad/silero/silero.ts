@@ -1,13 +1,13 @@
 /**
- * Silero VAD v5/v6 through onnxruntime-node in a worker thread (one per loaded model, shared by
- * every stream). Probabilities come back per 32 ms window and go through {@link SpeechSegmenter}
- * on the calling thread, which fires the stream's start/end callbacks.
+ * Silero VAD v5/v6 through onnxruntime-node (one session per loaded model, shared by every
+ * stream, on the daemon's thread: see silero-model.ts). Probabilities come per 32 ms window and
+ * go through {@link SpeechSegmenter}, which fires the stream's start/end callbacks.
  */
-import type { ModelSlot } from '../../runtime/model-slot.js';
+import { ModelSlot } from '../../runtime/model-slot.js';
 import { SatelliteError } from '../../../util/errors.js';
-import { workerModelSlot, type WorkerHost } from '../../runtime/worker-host.js';
 import type { EngineRuntimeOptions } from '../../types.js';
-import { SILERO_SAMPLE_RATE, SILERO_WINDOW, type SileroReply, type SileroRequest, type SileroWorkerConfig } from './silero-protocol.js';
+import { SILERO_SAMPLE_RATE, SILERO_WINDOW } from './silero-protocol.js';
+import { SileroModel } from './silero-model.js';
 import { SpeechSegmenter } from '../speech-segmenter.js';
 import type { VadFactory, VadOptions, VadSegment, VadStream } from '../vad.js';
 
@@ -21,31 +21,8 @@ export interface SileroDefaults {
   minSpeechSeconds: number;
 }
 
-interface Pending {
-  resolve: (probs: Float32Array) => void;
-  reject: (err: Error) => void;
-}
-
-class SileroModel {
-  host!: WorkerHost<SileroRequest, SileroReply>;
-  readonly pending = new Map<string, Pending>();
-  streams = 0;
-
-  dispatch(reply: SileroReply): void {
-    if (reply.type !== 'probs' && reply.type !== 'error') return;
-    const key = `${reply.id}:${reply.seq}`;
-    const p = this.pending.get(key);
-    if (!p) return;
-    this.pending.delete(key);
-    if (reply.type === 'probs') p.resolve(reply.probs);
-    else p.reject(new SatelliteError('SAT_ERR_ENGINE_FAILED', `vad failed: ${reply.message}`));
-  }
-
-  failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-  }
-}
+/** Threads of the Silero session: a 32 ms window is too small to split. */
+const SILERO_THREADS = 1;
 
 export class SileroVadFactory implements VadFactory {
   readonly name: string;
@@ -58,12 +35,13 @@ export class SileroVadFactory implements VadFactory {
     this.name = name;
     this.#defaults = defaults;
     this.#runtime = runtime;
-    this.#slot = workerModelSlot({
+    this.#slot = new ModelSlot<SileroModel>({
       name,
-      runtime,
-      worker: new URL('./silero-worker.js', import.meta.url),
-      config: { model: modelPath, numThreads: 1 } satisfies SileroWorkerConfig,
-      create: () => new SileroModel(),
+      load: () => SileroModel.load(modelPath, SILERO_THREADS),
+      unload: (model) => model.release(),
+      idleUnloadSeconds: runtime.idleUnloadSeconds,
+      concurrency: 1,
+      maxQueue: runtime.maxQueue,
     });
   }
 
@@ -88,14 +66,13 @@ export class SileroVadFactory implements VadFactory {
     }
     model.streams++;
     const id = this.#nextId++;
-    model.host.post({ type: 'open', id });
+    model.open(id);
     const segmenter = new SpeechSegmenter({
       threshold: options.threshold ?? this.#defaults.threshold,
       minSilenceSeconds: options.minSilenceSeconds ?? this.#defaults.minSilenceSeconds,
       minSpeechSeconds: options.minSpeechSeconds ?? this.#defaults.minSpeechSeconds,
       windowSeconds: SILERO_WINDOW_SECONDS,
     });
-    let seq = 0;
     let closed = false;
     const emit = (events: ReturnType<SpeechSegmenter['push']>) => {
       for (const e of events) {
@@ -107,13 +84,16 @@ export class SileroVadFactory implements VadFactory {
       accept: async (samples: Float32Array) => {
         if (closed) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', 'vad stream closed');
         if (samples.length === 0) return;
-        const n = seq++;
-        const copy = samples.slice();
-        const probs = await new Promise<Float32Array>((resolve, reject) => {
-          model.pending.set(`${id}:${n}`, { resolve, reject });
-          model.host.post({ type: 'audio', id, seq: n, samples: copy }, [copy.buffer as ArrayBuffer]);
-        });
-        for (const p of probs) emit(segmenter.push(p));
+        let probs: Float32Array;
+        try {
+          probs = await model.probabilities(id, samples.slice());
+        } catch (err) {
+          throw new SatelliteError('SAT_ERR_ENGINE_FAILED', `vad failed: ${(err as Error).message}`, { cause: err });
+        }
+        for (const p of probs) {
+          emit(segmenter.push(p));
+          options.onProbability?.(p, segmenter.time);
+        }
       },
       get probability() {
         return segmenter.probability;
@@ -134,7 +114,7 @@ export class SileroVadFactory implements VadFactory {
         if (closed) return;
         closed = true;
         model.streams--;
-        model.host.post({ type: 'close', id });
+        model.close(id);
         release();
       },
     };

@@ -16,7 +16,7 @@ import { ModelSlot } from '../../runtime/model-slot.js';
 import type { EngineRuntimeOptions } from '../../types.js';
 import type { Logger } from '../../../util/logger.js';
 import { SatelliteError, errorMessage } from '../../../util/errors.js';
-import { openOrtSession, ort } from '../../runtime/ort-session.js';
+import { loadOrt, openOrtSession, type ort } from '../../runtime/ort-session.js';
 import { LoadFailures } from '../../runtime/load-failures.js';
 import { EMBEDDING_SIZE, HEAD_WINDOW, HOP_SAMPLES, OwwFeatureStream, SAMPLE_RATE, embed, initialMelBuffer, type OwwBackbone } from './openwakeword-features.js';
 import { HopBuffer } from '../hop-buffer.js';
@@ -151,11 +151,17 @@ export class OpenWakeWordEngine implements WakeEngine {
       if (words.length === 0) throw failed[0]!.err;
       for (const f of failed) this.#reportSkipped(f.spec, f.err);
       if (lease.model.released) throw new SatelliteError('SAT_ERR_SESSION_CLOSED', `openWakeWord ${this.#options.id} was closed while a session opened`);
-      const session = new OwwSession(lease.model.backbone, words, options.onDetection, () => {
-        this.#sessions.delete(session);
-        // the lease is released once a hop in flight has finished with the ONNX sessions
-        void session.idle().then(lease.release);
-      });
+      const session = new OwwSession(
+        lease.model.backbone,
+        words,
+        options.onDetection,
+        () => {
+          this.#sessions.delete(session);
+          // the lease is released once a hop in flight has finished with the ONNX sessions
+          void session.idle().then(lease.release);
+        },
+        options.onScores,
+      );
       this.#sessions.add(session);
       return session;
     } catch (err) {
@@ -184,7 +190,8 @@ export class OpenWakeWordEngine implements WakeEngine {
       };
       const mel = await open(melspectrogram);
       const emb = await open(embedding);
-      const partial = { mel, embedding: emb, initialEmbedding: new Float32Array(EMBEDDING_SIZE), Tensor: ort.Tensor };
+      const { Tensor } = await loadOrt();
+      const partial = { mel, embedding: emb, initialEmbedding: new Float32Array(EMBEDDING_SIZE), Tensor };
       const backbone: OwwBackbone = { ...partial, initialEmbedding: await embed(partial, initialMelBuffer()) };
       log?.info({ engine: this.#options.id, ms: Date.now() - started }, 'openWakeWord front end loaded');
       return { backbone, heads: new Map(), pending: new Map(), released: false };
@@ -285,6 +292,7 @@ class OwwSession implements WakeSession {
     private readonly words: Word[],
     private readonly onDetection: WakeSessionOptions['onDetection'],
     private readonly onClose: () => void,
+    private readonly onScores?: WakeSessionOptions['onScores'],
   ) {
     this.#features = new OwwFeatureStream(backbone);
     this.#buffer = new HopBuffer(HOP_SAMPLES, MAX_BACKLOG_SECONDS * SAMPLE_RATE, (hop) => this.#hop(hop));
@@ -331,5 +339,6 @@ class OwwSession implements WakeSession {
     this.words.forEach((w, i) => {
       if (w.trigger.update(scores[i]!, atMs)) this.onDetection({ name: w.name, timestampMs: atMs });
     });
+    if (this.onScores) this.onScores(Object.fromEntries(this.words.map((w, i) => [w.name, scores[i]!])));
   }
 }
