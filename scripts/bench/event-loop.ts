@@ -8,7 +8,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +18,7 @@ import { ZIPFORMER, hasZipformer } from '../../test/helpers/stt-fixtures.js';
 import type { ChildReply, ChildRequest } from './robustness/daemon-child.js';
 import { percentile } from './robustness/load.js';
 import { describeOnce, synthesizeOnce, transcribeOnce, type Audio } from './robustness/requests.js';
+import { freePort } from './anchors-measure.js';
 import type { BenchResult } from './types.js';
 
 /** Peers of each kind; the environment can change them to tell which kind costs what. */
@@ -87,18 +87,6 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
-}
-
-/** A free loopback port for the HTTP shim (the daemon child reports only the Wyoming port). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function scrapeMetrics(port: number): Promise<{ ms: number; body: string }> {

@@ -10,11 +10,9 @@
  * - TCP intake of 20,000 `audio-chunk` events into an STT session against a server of the
  *   reference `wyoming` library that only counts them.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { discoverAsrModels } from '../../src/engines/asr/model-discovery.js';
 import { loadSherpa } from '../../src/engines/runtime/sherpa-native.js';
@@ -28,12 +26,11 @@ import { referenceClips } from '../../test/helpers/clips.js';
 import { clipAs, clipSamples, ZIPFORMER, hasZipformer } from '../../test/helpers/stt-fixtures.js';
 import { realModel } from '../../test/helpers/real-models.js';
 import { REPO_ROOT, sharedModel } from '../../test/helpers/system.js';
-import type { SttBenchReply, SttBenchRequest } from '../fixtures/stt-bench-client.js';
 import { anchorVenv } from './anchors-venv.js';
 import { cpuSeconds, freePort, median, min, ratioRow, reps, round, skippedRow, speedupRow, startServer } from './anchors-measure.js';
+import { runSttClient, startSttClient } from './stt.js';
 import type { BenchResult } from './types.js';
 
-const CLIENT = fileURLToPath(new URL('../fixtures/stt-bench-client.js', import.meta.url));
 const ANCHOR_DRIVER = path.join(REPO_ROOT, 'scripts', 'bench', 'py', 'wyoming_codec.py');
 const TARGET_OVERHEAD = 1.05;
 const TARGET_INTAKE = 1;
@@ -49,26 +46,6 @@ const cpuNow = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-
-/** A started client process: forking costs the parent CPU, so a measurement starts after it. */
-async function startClient(): Promise<ChildProcess> {
-  const child = fork(CLIENT, { stdio: 'ignore' });
-  await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
-  return child;
-}
-
-async function runClient(req: SttBenchRequest, started?: ChildProcess): Promise<SttBenchReply> {
-  const child = started ?? (await startClient());
-  return new Promise((resolve, reject) => {
-    child.once('message', (reply: SttBenchReply) => {
-      child.kill();
-      if (reply.error) reject(new Error(reply.error));
-      else resolve(reply);
-    });
-    child.once('error', reject);
-    child.send(req);
-  });
-}
 
 interface Clip {
   path: string;
@@ -90,9 +67,9 @@ async function overhead(daemon: TestDaemon, spec: AsrModelSpec, clips: Clip[]): 
     return { wall: performance.now() - t0, cpu: (cpuNow() - cpu) * 1000 };
   };
   const viaDaemon = async () => {
-    const client = await startClient();
+    const client = await startSttClient();
     const cpu = cpuNow(); // the client is another process, already started: this is the daemon's CPU
-    const reply = await runClient({ port: daemon.providerPort, files: clips.map((c) => c.path), concurrent: 1, paceMs: 0 }, client);
+    const reply = await runSttClient({ port: daemon.providerPort, files: clips.map((c) => c.path), concurrent: 1, paceMs: 0 }, client);
     return { wall: reply.results.reduce((n, r) => n + r.totalMs, 0), cpu: (cpuNow() - cpu) * 1000 };
   };
   direct();
@@ -125,7 +102,7 @@ async function sweep(daemon: TestDaemon, spec: AsrModelSpec, clips: Clip[], work
   for (let r = 0; r < reps(3, 1); r++) {
     for (const n of r % 2 === 0 ? SWEEP : [...SWEEP].reverse()) {
       const t0 = performance.now();
-      const reply = await runClient({ port: daemon.providerPort, files, concurrent: n, paceMs: 0 });
+      const reply = await runSttClient({ port: daemon.providerPort, files, concurrent: n, paceMs: 0 });
       const wall = (performance.now() - t0) / 1000;
       // one lane's requests, summed: a session's time from its first chunk to its transcript
       const perLane = Array.from({ length: n }, (_, lane) => reply.results.slice(lane * files.length, (lane + 1) * files.length).reduce((s, x) => s + x.totalMs, 0));
@@ -189,7 +166,7 @@ async function pushFaster(): Promise<BenchResult[]> {
   const daemon = await startTestDaemon({ models_dir: sharedModel(), engine: { num_threads: 1, idle_unload_s: 0 }, stt: { default_model: ZIPFORMER, max_utterance_s: PUSH_SECONDS + 10 }, log: { level: 'warn' } }, { logLevel: 'warn', keepLogs: false });
   try {
     const engine = () => daemon.context.speech.engine('asr', ZIPFORMER) as unknown as SherpaOnlineEngine;
-    const request = () => runClient({ port: daemon.providerPort, files: [sharedModel('test-wavs', 'piper-this-is-a-test.wav')], concurrent: 1, paceMs: 0 });
+    const request = () => runSttClient({ port: daemon.providerPort, files: [sharedModel('test-wavs', 'piper-this-is-a-test.wav')], concurrent: 1, paceMs: 0 });
     await request();
     const quiet: number[] = [];
     const loaded: number[] = [];

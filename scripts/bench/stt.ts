@@ -6,7 +6,7 @@
  * time), the daemon's time over a direct sherpa-onnx call on the same samples, and the daemon's
  * event-loop delay p99 while 4 sessions decode. Silero VAD: real-time factor on the 60 s clip.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -48,9 +48,17 @@ function loadClips(): Clip[] {
   return referenceClips().map((c) => ({ file: c.file, path: c.path, samples: clipSamples(c.file) }));
 }
 
-function runClient(req: SttBenchRequest): Promise<SttBenchReply> {
+/** The Wyoming client in its own process; start it ahead to keep its start-up out of a measurement. */
+export async function startSttClient(): Promise<ChildProcess> {
+  const child = fork(CLIENT, { stdio: 'ignore' });
+  await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
+  return child;
+}
+
+/** One request to a client (started here unless given); the client exits with its reply. */
+export async function runSttClient(req: SttBenchRequest, started?: ChildProcess): Promise<SttBenchReply> {
+  const child = started ?? (await startSttClient());
   return new Promise((resolve, reject) => {
-    const child = fork(CLIENT, { stdio: 'ignore' });
     child.once('message', (reply: SttBenchReply) => {
       child.kill();
       if (reply.error) reject(new Error(reply.error));
@@ -102,8 +110,8 @@ async function benchModel(spec: AsrModelSpec, clips: Clip[], models: string): Pr
 
   const daemon = await startTestDaemon({ models_dir: models, engine: { num_threads: 1, idle_unload_s: 0 }, stt: { default_model: spec.name }, log: { level: 'warn' } });
   try {
-    await runClient({ port: daemon.providerPort, files: [clips[0]!.path], concurrent: 1, paceMs: 0 }); // warm the model
-    const paced = await runClient({ port: daemon.providerPort, files: clips.map((c) => c.path), concurrent: 1, paceMs: PACE_MS });
+    await runSttClient({ port: daemon.providerPort, files: [clips[0]!.path], concurrent: 1, paceMs: 0 }); // warm the model
+    const paced = await runSttClient({ port: daemon.providerPort, files: clips.map((c) => c.path), concurrent: 1, paceMs: PACE_MS });
     for (const r of paced.results) {
       const seconds = clips.find((c) => c.path === r.file)!.samples.length / 16_000;
       const command = seconds <= 4;
@@ -128,7 +136,7 @@ async function overhead(spec: AsrModelSpec, clips: Clip[], port: number): Promis
   let daemonBest = Infinity;
   let directBest = Infinity;
   for (let i = 0; i < OVERHEAD_ROUNDS; i++) {
-    const reply = await runClient({ port, files: clips.map((c) => c.path), concurrent: 1, paceMs: 0 });
+    const reply = await runSttClient({ port, files: clips.map((c) => c.path), concurrent: 1, paceMs: 0 });
     daemonBest = Math.min(daemonBest, reply.results.reduce((n, r) => n + r.totalMs, 0) / 1000);
     directBest = Math.min(directBest, directSherpa(spec, clips));
   }
@@ -146,7 +154,7 @@ async function overhead(spec: AsrModelSpec, clips: Clip[], port: number): Promis
 async function loopDelay(spec: AsrModelSpec, clips: Clip[], port: number): Promise<BenchResult> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
-  await runClient({ port, files: clips.map((c) => c.path).slice(0, 6), concurrent: CONCURRENT, paceMs: PACE_MS });
+  await runSttClient({ port, files: clips.map((c) => c.path).slice(0, 6), concurrent: CONCURRENT, paceMs: PACE_MS });
   histogram.disable();
   const p99 = histogram.percentile(99) / 1e6;
   return { name: `${spec.name} event-loop delay p99, ${CONCURRENT} sessions`, value: round(p99, 2), unit: 'ms', target: `≤ ${TARGET_LOOP_P99_MS}`, pass: p99 <= TARGET_LOOP_P99_MS };

@@ -9,7 +9,7 @@
  * and Kokoro fixtures (their speed says nothing about real voices), and real voice folders named
  * by SATELLITE_TEST_PIPER_VOICE / SATELLITE_TEST_KOKORO_MODEL.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { splitSentences } from '../../src/core/speech/tts-sentences.js';
 import { startTestDaemon, type TestDaemon } from '../../test/helpers/daemon.js';
 import type { BenchClientReply, BenchClientRequest } from '../fixtures/tts-bench-client.js';
 import { systemEspeakDataDir, writeKokoroFixture, writePiperFixture } from '../fixtures/tts-fixtures.js';
+import { ForkedClient } from './forked-client.js';
 import type { BenchResult } from './types.js';
 
 const ROUNDS = 9;
@@ -32,6 +33,8 @@ const REPS = 11;
 const TARGET_VS_PROGRAM = 1.05;
 const TARGET_FIRST_AUDIO_VS_PROGRAM = 1.1;
 const ESPEAK_VOICE = 'espeak-ng-en-us';
+/** The Wyoming client runs in its own process, as Home Assistant does. */
+type TtsClient = ForkedClient<BenchClientRequest, BenchClientReply>;
 const CLIENT = fileURLToPath(new URL('../fixtures/tts-bench-client.js', import.meta.url));
 
 /** Three sentences; `n` makes each round's text new, so nothing comes from the cache. */
@@ -72,7 +75,7 @@ function minMedian(values: number[]): string {
 }
 
 /** The daemon's eSpeak NG against the program itself, interleaved (the order alternates against drift). */
-async function espeakVersusProgram(client: RemoteClient): Promise<BenchResult[]> {
+async function espeakVersusProgram(client: TtsClient): Promise<BenchResult[]> {
   const daemonTen: number[] = [];
   const daemonOne: number[] = [];
   const daemonFirst: number[] = [];
@@ -145,37 +148,12 @@ async function direct(choice: VoiceChoice, text: string): Promise<{ ms: number; 
   return { ms: performance.now() - start, audioSeconds: samples / choice.voice.sampleRate };
 }
 
-/** The Wyoming client runs in its own process, as Home Assistant does. */
-class RemoteClient {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(port: number): Promise<RemoteClient> {
-    const child = fork(CLIENT, [String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`bench client exited with ${code}`)));
-    });
-    return new RemoteClient(child);
-  }
-
-  ask(request: BenchClientRequest): Promise<BenchClientReply> {
-    return new Promise((resolve, reject) => {
-      this.child.once('message', (reply: BenchClientReply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)));
-      this.child.send(request);
-    });
-  }
-
-  close(): void {
-    this.child.disconnect();
-  }
-}
-
 /** A target and whether it was met; none for structural fixtures, whose speed means nothing. */
 function judged(fixture: boolean, target: string, pass: boolean): { target?: string; pass?: boolean } {
   return fixture ? {} : { target, pass };
 }
 
-async function benchVoice(daemon: TestDaemon, client: RemoteClient, name: string, note: string, fixture: boolean): Promise<BenchResult[]> {
+async function benchVoice(daemon: TestDaemon, client: TtsClient, name: string, note: string, fixture: boolean): Promise<BenchResult[]> {
   const choice = daemon.context.speech.pickVoice({ name });
   await direct(choice, 'Warm up.'); // loads the model
   await client.ask({ kind: 'classic', text: 'Warm up the connection.', voice: name });
@@ -252,7 +230,7 @@ export async function bench(): Promise<BenchResult[]> {
     }
     if (!realPiper) results.push({ name: 'real Piper voice', value: NaN, unit: '', note: 'set SATELLITE_TEST_PIPER_VOICE to a voice folder to measure one' });
     if (!realKokoro) results.push({ name: 'real Kokoro model', value: NaN, unit: '', note: 'set SATELLITE_TEST_KOKORO_MODEL to a Kokoro folder to measure one' });
-    const client = await RemoteClient.start(daemon.providerPort);
+    const client = await ForkedClient.start<BenchClientRequest, BenchClientReply>(CLIENT, [String(daemon.providerPort)]);
     try {
       if (voices.some((v) => v.name === ESPEAK_VOICE)) {
         await client.ask({ kind: 'classic', text: 'Warm up the connection.', voice: ESPEAK_VOICE });

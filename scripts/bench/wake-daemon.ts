@@ -11,7 +11,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadOrt } from '../../src/engines/runtime/ort-session.js';
-import { cpuMs, startProbe } from './daemon-probe.js';
+import { cpuSeconds, startProbe } from './daemon-probe.js';
 
 export const CHUNK_MS = 10;
 const CHUNK_BYTES = (16_000 * 2 * CHUNK_MS) / 1000;
@@ -50,11 +50,11 @@ export async function daemonWakeCpuPerHop(modelsDir: string, words: string[] | n
     socket.write(frame('audio-start', format));
     const warm = (16_000 * 2 * WARM_UP_MS) / 1000;
     await streamRealTime(socket, pcm.subarray(0, warm));
-    const before = cpuMs(probe.child.pid!);
+    const before = 1000 * cpuSeconds(probe.child.pid!);
     await streamRealTime(socket, pcm.subarray(warm));
     // the last chunks are processed before the count is read
     await sleep(HOP_MS * 2);
-    const used = cpuMs(probe.child.pid!) - before;
+    const used = 1000 * cpuSeconds(probe.child.pid!) - before;
     socket.destroy();
     const measuredMs = ((pcm.length - warm) / (16_000 * 2)) * 1000;
     return used / (measuredMs / HOP_MS);

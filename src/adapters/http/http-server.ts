@@ -12,9 +12,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { errorCode } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
+import { ApiKey } from './api-key.js';
 import { HttpError, requestError, sendError, SHUTTING_DOWN, shuttingDown } from './http-errors.js';
 import { discardBody } from './request-body.js';
 import { endResponse } from './respond.js';
@@ -103,7 +103,7 @@ export interface HttpShimOptions {
 export class HttpShimServer {
   readonly #options: HttpShimOptions;
   readonly #server: http.Server;
-  readonly #keyHash: Buffer | undefined;
+  readonly #apiKey: ApiKey | undefined;
   readonly #running = new Set<Running>();
   /** Called whenever a running request ends (shutdown waits on it). */
   #onSettle: (() => void) | undefined;
@@ -111,7 +111,7 @@ export class HttpShimServer {
 
   constructor(options: HttpShimOptions) {
     this.#options = options;
-    this.#keyHash = options.apiKey ? sha256(options.apiKey) : undefined;
+    this.#apiKey = options.apiKey ? new ApiKey(options.apiKey) : undefined;
     const serverOptions = { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS };
     this.#server = options.tls ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }) : http.createServer(serverOptions);
     this.#server.requestTimeout = options.requestTimeoutMs > 0 ? options.requestTimeoutMs + NODE_TIMEOUT_GRACE_MS : 0;
@@ -255,11 +255,10 @@ export class HttpShimServer {
   }
 
   #authorize(req: IncomingMessage): void {
-    if (!this.#keyHash) return;
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    if (match && timingSafeEqual(sha256(match[1]!), this.#keyHash)) return;
-    throw new HttpError(401, match ? 'incorrect API key provided' : 'missing API key: send Authorization: Bearer <key>', {
+    if (!this.#apiKey) return;
+    const key = ApiKey.fromBearer(req.headers.authorization);
+    if (key !== undefined && this.#apiKey.matches(key)) return;
+    throw new HttpError(401, key !== undefined ? 'incorrect API key provided' : 'missing API key: send Authorization: Bearer <key>', {
       code: 'invalid_api_key',
       type: 'invalid_request_error',
       headers: { 'WWW-Authenticate': 'Bearer' },
@@ -300,8 +299,4 @@ export class HttpShimServer {
     timer.unref();
     return timer;
   }
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

@@ -5,13 +5,13 @@
  * session limit — and refused with an HTTP status and OpenAI's error envelope; accepted ones become
  * a {@link RealtimeConnection}.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { SpeechService } from '../../../core/speech/speech-service.js';
 import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../util/logger.js';
+import { ApiKey } from '../api-key.js';
 import type { UpgradeHandler } from '../http-server.js';
 import { RealtimeConnection } from './realtime-connection.js';
 
@@ -32,14 +32,14 @@ export interface RealtimeHubOptions {
 export class RealtimeHub implements UpgradeHandler {
   readonly #o: RealtimeHubOptions;
   readonly #wss: WebSocketServer;
-  readonly #keyHash: Buffer | undefined;
+  readonly #apiKey: ApiKey | undefined;
   readonly #sessions = new Set<RealtimeConnection>();
   #closing = false;
 
   constructor(options: RealtimeHubOptions) {
     this.#o = options;
     const { http } = options.config;
-    this.#keyHash = http.api_key ? sha256(http.api_key) : undefined;
+    this.#apiKey = http.api_key ? new ApiKey(http.api_key) : undefined;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: http.realtime.max_message_bytes * FRAME_CAP_FACTOR,
@@ -108,7 +108,7 @@ export class RealtimeHub implements UpgradeHandler {
     if (origin && !originAllowed(origin, req.headers.host, http.cors_origins)) {
       return { status: 403, code: 'origin_not_allowed', message: `the origin ${origin.slice(0, 200)} is not in http.cors_origins` };
     }
-    if (this.#keyHash && !this.#authorized(req)) {
+    if (this.#apiKey && !this.#authorized(req, this.#apiKey)) {
       return { status: 401, code: 'invalid_api_key', message: 'missing or incorrect API key: send Authorization: Bearer <key> or the openai-insecure-api-key.<key> subprotocol', type: 'invalid_request_error' };
     }
     if (this.#sessions.size >= http.realtime.max_sessions) {
@@ -118,14 +118,14 @@ export class RealtimeHub implements UpgradeHandler {
     return undefined;
   }
 
-  #authorized(req: IncomingMessage): boolean {
-    const match = /^Bearer\s+(.+)$/i.exec((req.headers.authorization ?? '').trim());
-    const candidates = match ? [match[1]!] : [];
+  #authorized(req: IncomingMessage, apiKey: ApiKey): boolean {
+    const bearer = ApiKey.fromBearer(req.headers.authorization);
+    const candidates = bearer === undefined ? [] : [bearer];
     for (const p of (req.headers['sec-websocket-protocol'] ?? '').split(',')) {
       const protocol = p.trim();
       if (protocol.startsWith(KEY_PROTOCOL_PREFIX)) candidates.push(protocol.slice(KEY_PROTOCOL_PREFIX.length));
     }
-    return candidates.some((key) => timingSafeEqual(sha256(key), this.#keyHash!));
+    return candidates.some((key) => apiKey.matches(key));
   }
 }
 
@@ -154,8 +154,4 @@ function originAllowed(origin: string, host: string | undefined, allowed: readon
   } catch {
     return false;
   }
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }
