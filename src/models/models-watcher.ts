@@ -89,24 +89,25 @@ export class ModelsWatcher {
     this.#burst.cancel();
   }
 
-  /** Watches models_dir if it is there, otherwise polls until it appears. */
-  async #enter(): Promise<void> {
+  /** Watches models_dir if it is there, otherwise polls until it appears; true once it is watched. */
+  async #enter(): Promise<boolean> {
     const info = await stat(this.#root).catch(() => null);
-    if (this.#mode !== 'absent') return;
+    if (this.#mode !== 'absent') return false;
     if (!info?.isDirectory()) {
       this.#log.debug({ dir: this.#root }, 'models_dir does not exist (yet); waiting for it');
       this.#schedulePoll();
-      return;
+      return false;
     }
     this.#mode = 'watching';
     await this.#arm(this.#root);
-    if (this.#mode !== 'watching') return;
+    if (this.#mode !== 'watching') return false;
     if (!this.#watched.has(this.#root)) {
       this.#mode = 'absent'; // gone again before it could be watched
       this.#schedulePoll();
-      return;
+      return false;
     }
     this.#log.debug({ dir: this.#root, folders: this.#watched.size }, 'watching models_dir');
+    return true;
   }
 
   /** Watches `dir` (again, if it is a new folder under the same name) and every folder below it. */
@@ -191,10 +192,9 @@ export class ModelsWatcher {
   async #poll(): Promise<void> {
     this.#pollTimer = undefined;
     if (this.#mode === 'absent') {
-      const info = await stat(this.#root).catch(() => null);
-      if (this.#mode !== 'absent') return;
-      if (info?.isDirectory()) this.#burst.poke();
-      await this.#enter();
+      // #enter looks for the folder itself: a separate look first could miss a folder created
+      // between the two, which would then be watched without its arrival counting as a change
+      if (await this.#enter()) this.#burst.poke();
       return;
     }
     if (this.#mode !== 'polling') return;
