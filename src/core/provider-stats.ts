@@ -20,7 +20,8 @@ export interface StatsSnapshot {
   uptimeSeconds: number;
 }
 
-const LOOP_RESOLUTION_MS = 10;
+/** 20 samples a second: enough to catch a blocked loop, without waking an idle daemon 100 times a second. */
+const LOOP_RESOLUTION_MS = 50;
 
 export class ProviderStats {
   readonly #services = new Map<string, ServiceStats>();

@@ -8,6 +8,10 @@ import { loadSherpa, type SherpaOfflineRecognizer } from '../../runtime/sherpa-n
 import type { OfflineReply, OfflineRequest } from './sherpa-offline-protocol.js';
 import { droppedNative } from '../../runtime/worker-gc.js';
 import { readTokenTable, zipTokens } from '../token-table.js';
+import { lowerThreadPriority } from '../../runtime/worker-priority.js';
+
+// before the model loads, so the runtime's own threads inherit the lower priority
+lowerThreadPriority();
 
 const port = parentPort!;
 const post = (m: OfflineReply) => port.postMessage(m);

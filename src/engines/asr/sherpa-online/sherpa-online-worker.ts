@@ -10,6 +10,10 @@ import type { OnlineReply, OnlineRequest } from './sherpa-online-protocol.js';
 import { CancelBoard } from '../../runtime/cancel-board.js';
 import { droppedNative } from '../../runtime/worker-gc.js';
 import { readTokenTable, zipTokens } from '../token-table.js';
+import { lowerThreadPriority } from '../../runtime/worker-priority.js';
+
+// before the model loads, so the runtime's own threads inherit the lower priority
+lowerThreadPriority();
 
 const port = parentPort!;
 const post = (message: OnlineReply) => port.postMessage(message);

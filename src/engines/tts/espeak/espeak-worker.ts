@@ -8,6 +8,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CancelBoard } from '../../runtime/cancel-board.js';
 import { loadEspeakLibrary, type EspeakLibrary } from './espeak-library.js';
 import type { EspeakReply, EspeakRequest, EspeakSampleFormat, EspeakWorkerConfig } from './espeak-protocol.js';
+import { lowerThreadPriority } from '../../runtime/worker-priority.js';
+
+// before the model loads, so the runtime's own threads inherit the lower priority
+lowerThreadPriority();
 
 /** The first batch goes out at once (time to first audio); later ones gather this many samples (~1.5 s, made in a few ms) so messages and socket writes stay few. */
 const BATCH_SAMPLES = 32768;

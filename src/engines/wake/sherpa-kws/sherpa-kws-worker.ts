@@ -7,6 +7,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadSherpa, type SherpaSpotter, type SherpaStream } from '../../runtime/sherpa-native.js';
 import type { FromWorker, KwsHit, KwsWorkerData, ToWorker } from './sherpa-kws-protocol.js';
 import { droppedNative } from '../../runtime/worker-gc.js';
+import { lowerThreadPriority } from '../../runtime/worker-priority.js';
+
+// before the model loads, so the runtime's own threads inherit the lower priority
+lowerThreadPriority();
 
 /** Decode step: 100 ms, the granularity of detection timestamps. */
 const STEP_SAMPLES = 1_600;

@@ -12,6 +12,8 @@ import { ESPEAK_RATE, EspeakEngine, type EspeakOptions } from '../../../../src/e
 import { DEFAULT_ESPEAK_LIBRARY } from '../../../../src/engines/tts/espeak/espeak-protocol.js';
 import { hasCommand, need } from '../../../helpers/system.js';
 import { SENTENCES, quietLog, speak } from '../tts-test-kit.js';
+import { threadNices } from '../../../helpers/thread-nice.js';
+import { WORKER_NICE_DELTA } from '../../../../src/engines/runtime/worker-priority.js';
 
 const VOICE = 'espeak-ng-en-us';
 const hasLibrary = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' }).stdout?.includes(DEFAULT_ESPEAK_LIBRARY) ?? false;
@@ -94,6 +96,17 @@ describe('espeak-ng through libespeak-ng (worker thread)', () => {
     assert.ok(fast.samples.length < normal.samples.length * 0.7);
     assert.ok(ticks > 0, 'timers ran during the synthesis');
     await engine.close();
+  });
+
+  test('the worker thread speaks at a lower priority than the event loop', async (t) => {
+    if (!need(t, ready, WHY)) return;
+    const before = threadNices();
+    const engine = (await create())!;
+    await speak16(engine, SENTENCES[0]!);
+    const mainNice = before.get(process.pid)!;
+    const lowered = [...threadNices()].filter(([tid, nice]) => !before.has(tid) && nice === Math.min(19, mainNice + WORKER_NICE_DELTA));
+    assert.ok(lowered.length >= 1, 'a new thread at the lowered priority (the eSpeak worker)');
+    assert.equal(threadNices().get(process.pid), mainNice, 'the main thread keeps its priority');
   });
 
   test('aborting stops the synthesis at once and the next request gets only its own audio', async (t) => {
