@@ -1,6 +1,7 @@
 /**
- * Inference workers run below the event loop's priority: the call changes the calling thread
- * only, and threads started from it afterwards inherit the lower priority.
+ * Inference workers run below the event loop's priority: the call lowers the calling thread's
+ * nice value and no other thread's. (That the engine's worker really makes the call is checked
+ * with the eSpeak engine in espeak-library.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,6 @@ test('a worker lowers its own priority and no other thread’s', { skip: process
   const before = threadNices();
   const source = `
     const { parentPort } = require('node:worker_threads');
-    const { readFileSync } = require('node:fs');
     import(${JSON.stringify(MODULE)}).then(({ lowerThreadPriority }) => {
       const returned = lowerThreadPriority();
       const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
