@@ -129,6 +129,8 @@ describe('the live web view in a real browser', () => {
     assert.equal(rig.daemon.satellite!.muted, true);
     assert.equal(rig.daemon.satellite!.state, 'muted');
     await waitText(two.page, '#state', 'muted');
+    // The button follows the live state, which reaches each page on its own stream: wait for it, then check.
+    await one.page.waitForFunction(`document.getElementById('mute').getAttribute('aria-pressed') === 'true'`, undefined, { timeout: WAIT_MS }).catch(() => undefined);
     assert.equal(await one.page.getAttribute('#mute', 'aria-pressed'), 'true');
 
     // Volume from the page: the same command MQTT has, on the same controller.
