@@ -28,6 +28,7 @@ export async function startHttp(context: DaemonContext, parts: HttpParts): Promi
     tls,
     config,
     speech: context.speech,
+    bus: context.bus,
     stats: parts.stats,
     startedAt: parts.stats.startedAt,
     log,

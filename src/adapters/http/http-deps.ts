@@ -5,6 +5,7 @@ import type { ProviderStats } from '../../core/provider-stats.js';
 import type { EngineLimiter } from './engine-limiter.js';
 import type { Ffmpeg } from './ffmpeg.js';
 import type { HttpMetrics } from './http-metrics.js';
+import type { SpeechActivity } from './speech-activity.js';
 
 export interface HttpDeps {
   config: Readonly<Pick<Config, 'http' | 'stt' | 'tts' | 'vad'>>;
@@ -15,4 +16,6 @@ export interface HttpDeps {
   metrics: HttpMetrics;
   /** Unix seconds reported as `created` for models. */
   startedAt: Date;
+  /** Where transcripts and spoken text are reported (the live view's captions). */
+  activity: SpeechActivity;
 }

@@ -1,5 +1,6 @@
 /** Assembles the OpenAI-compatible shim: the server, its routes and their shared helpers. */
 import type { Config } from '../../config/schema.js';
+import type { CoreBus } from '../../core/bus.js';
 import type { SpeechService } from '../../core/speech/speech-service.js';
 import type { ProviderStats } from '../../core/provider-stats.js';
 import type { Logger } from '../../util/logger.js';
@@ -11,6 +12,7 @@ import { HttpShimServer, type RequestRecord, type Route } from './http-server.js
 import { infoRoutes } from './info-routes.js';
 import { RealtimeHub } from './realtime/realtime-upgrade.js';
 import { FORM_OVERHEAD_BYTES, JSON_SETTING, tooLarge, UPLOAD_SETTING } from './request-body.js';
+import { busActivity } from './speech-activity.js';
 import { speechRoutes } from './speech-route.js';
 import { transcriptionRoutes } from './transcription-route.js';
 
@@ -25,6 +27,8 @@ export interface OpenAiShimOptions {
   extraRoutes?: Route[];
   /** Serve HTTPS (and wss:// for Realtime) with this certificate and key. */
   tls?: { cert: Buffer; key: Buffer } | undefined;
+  /** The daemon's bus: transcripts and spoken text are reported there as provider activity. */
+  bus?: CoreBus;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
@@ -44,6 +48,7 @@ export function createOpenAiShim(options: OpenAiShimOptions): HttpShimServer {
     limiter: new EngineLimiter(settings.max_concurrent, settings.retry_after_s),
     metrics,
     startedAt: options.startedAt,
+    activity: busActivity(options.bus, 'http'),
   };
   if (!settings.api_key && !isLoopback(settings.host)) {
     options.log.warn({ host: settings.host }, 'the HTTP shim listens beyond loopback without an api_key: anyone who can reach it may use it');
@@ -63,7 +68,7 @@ export function createOpenAiShim(options: OpenAiShimOptions): HttpShimServer {
     retryAfterSeconds: settings.retry_after_s,
     routes: [...transcriptionRoutes(deps), ...speechRoutes(deps), ...infoRoutes(deps), ...(options.extraRoutes ?? [])],
     tls: options.tls,
-    upgrade: new RealtimeHub({ speech: options.speech, config: options.config, log: options.log.child({ component: 'realtime' }) }),
+    upgrade: new RealtimeHub({ speech: options.speech, config: options.config, activity: busActivity(options.bus, 'realtime'), log: options.log.child({ component: 'realtime' }) }),
     log: options.log,
     onRequest: (record) => {
       metrics.recordRequest(record.route, record.method, record.status, record.ms / 1000);

@@ -24,6 +24,8 @@ export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 4;
 /** OpenAI's own limit on `input`. */
 export const OPENAI_MAX_INPUT_CHARS = 4096;
+/** Sent by the live view when it plays a listed reply again: not reported as a new reply. */
+export const REPLAY_HEADER = 'x-satellite-replay';
 
 interface SpeechRequest {
   input: string;
@@ -45,6 +47,7 @@ async function handle(deps: HttpDeps, x: Exchange): Promise<void> {
   const { engineId, voice } = request.voice;
   const release = deps.limiter.acquire(`tts:${engineId}`);
   x.res.on('close', release);
+  if (!x.req.headers[REPLAY_HEADER]) deps.activity.reply(request.input, voice.name);
 
   const sse = request.sse ? new SseWriter(x.res) : undefined;
   // Only WAV has a length in its header; the other formats stream either way.

@@ -56,6 +56,7 @@ async function handle(deps: HttpDeps, x: Exchange, task: AsrTask): Promise<void>
   // A one-language model needs no detection to say what it heard.
   transcript.language ??= request.language ?? (engine.info.languages.length === 1 ? engine.info.languages[0] : undefined);
   record(transcript);
+  deps.activity.transcript(transcript.text, transcript.language ?? null);
   // Nothing heard has no words to time (an empty list); text without word times is refused.
   if (wantsWords && !transcript.words && transcript.text) throw noWordTimes(engine);
   const rendered = renderTranscript(request.format, transcript, task, request.granularities);
@@ -117,6 +118,7 @@ async function streamTranscript(
   try {
     const transcript = await deps.speech.transcribeFile(engine, samples, { ...options, onPartial: delta });
     record(transcript);
+    deps.activity.transcript(transcript.text, transcript.language ?? null);
     delta(transcript.text);
     await sse.send({ type: 'transcript.text.done', text: transcript.text, usage: tokenUsage(transcript) });
     sse.end();

@@ -39,7 +39,7 @@ export function createAsrService(deps: AsrServiceDeps): ProviderService {
 
 /** One connection: its events drive an {@link SttConversation}, whose answers go back as events. */
 function openAsr(deps: AsrServiceDeps, connection: WyomingConnection): ServiceHandler {
-  const partials = new TranscriptPartials(deps.bus, 'provider');
+  const partials = new TranscriptPartials(deps.bus, 'provider', 'wyoming');
   const conversation = new SttConversation({
     speech: deps.speech,
     streamingEvents: deps.settings.streamingEvents,
@@ -78,7 +78,7 @@ function openAsr(deps: AsrServiceDeps, connection: WyomingConnection): ServiceHa
 function record(deps: AsrServiceDeps, connection: WyomingConnection, report: SttReport): void {
   deps.bus.emit('provider-request', { service: 'asr', ok: report.ok, ms: report.ms, ...(report.code ? { code: report.code } : {}) });
   if (report.ok) {
-    deps.bus.emit('transcript', { text: report.text ?? '', language: report.language ?? null, source: 'provider', at: new Date() });
+    deps.bus.emit('transcript', { text: report.text ?? '', language: report.language ?? null, source: 'provider', via: 'wyoming', at: new Date() });
     connection.log.debug({ model: report.model, ms: Math.round(report.ms), audioSeconds: report.audioSeconds }, 'transcribed');
   } else {
     connection.warnOnce(`asr:${report.code}`, { code: report.code, model: report.model }, 'transcription failed');

@@ -74,7 +74,7 @@ export class TtsProviderService implements ProviderService {
   async #onEvent(session: TtsSession, event: WyomingEvent): Promise<void> {
     switch (event.type) {
       case 'synthesize':
-        this.#o.bus.emit('speech-reply', { text: event.data.text, voice: event.data.voice?.name ?? null, source: 'provider', at: new Date() });
+        this.#o.bus.emit('speech-reply', { text: event.data.text, voice: event.data.voice?.name ?? null, source: 'provider', via: 'wyoming', at: new Date() });
         return session.synthesize(event.data.text, voiceQuery(event.data.voice));
       case 'synthesize-start':
         return session.start(voiceQuery(event.data.voice));

@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import type { SpeechService } from '../../../core/speech/speech-service.js';
 import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../util/logger.js';
+import type { SpeechActivity } from '../speech-activity.js';
 import { decodeG711 } from './g711.js';
 import { errorBody, messageItem, newId, RealtimeError, type ServerEvent } from './realtime-events.js';
 import { RealtimeInput } from './realtime-input.js';
@@ -33,6 +34,7 @@ export interface ConnectionOptions {
   ws: WebSocket;
   speech: SpeechService;
   config: Readonly<Pick<Config, 'http' | 'vad'>>;
+  activity: SpeechActivity;
   type: RealtimeSettings['type'];
   model: string;
   log: Logger;
@@ -61,7 +63,7 @@ export class RealtimeConnection {
     this.#limits = options.config.http.realtime;
     this.#settings = defaultSettings(options.type, options.model, options.config.vad.threshold);
     this.#expiresAt = Math.floor(Date.now() / 1000) + this.#limits.max_session_s;
-    this.#input = new RealtimeInput({ speech: options.speech, config: options.config, settings: () => this.#settings, send: (e) => this.send(e), log: options.log });
+    this.#input = new RealtimeInput({ speech: options.speech, config: options.config, activity: options.activity, settings: () => this.#settings, send: (e) => this.send(e), log: options.log });
     this.#timer = setTimeout(() => this.#expire(), this.#limits.max_session_s * 1000);
     this.#timer.unref();
     const { ws } = options;
@@ -232,6 +234,7 @@ export class RealtimeConnection {
     const response = new RealtimeResponse({
       speech: this.#o.speech,
       config: this.#o.config,
+      activity: this.#o.activity,
       text,
       voice: typeof voiceOverride === 'string' ? voiceOverride : this.#settings.voice,
       speed: this.#settings.speed,

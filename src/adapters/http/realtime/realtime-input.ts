@@ -11,6 +11,7 @@ import type { SpeechService } from '../../../core/speech/speech-service.js';
 import type { VadStream } from '../../../engines/vad/vad.js';
 import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../util/logger.js';
+import type { SpeechActivity } from '../speech-activity.js';
 import { resolveAsr } from '../model-resolver.js';
 import { errorBody, messageItem, newId, RealtimeError, type ServerEvent } from './realtime-events.js';
 import type { RealtimeSettings, ServerVad } from './realtime-settings.js';
@@ -23,6 +24,7 @@ export const MAX_BACKLOG_SECONDS = 30;
 export interface InputOptions {
   speech: SpeechService;
   config: Readonly<Pick<Config, 'http' | 'vad'>>;
+  activity: SpeechActivity;
   settings: () => RealtimeSettings;
   send: (event: ServerEvent) => void;
   log: Logger;
@@ -235,6 +237,7 @@ export class RealtimeInput {
     if (this.#closed || !text.startsWith(item.partial) || text.length === item.partial.length) return;
     const delta = text.slice(item.partial.length);
     item.partial = text;
+    this.#o.activity.partial(item.id, text);
     this.#o.send({ type: 'conversation.item.input_audio_transcription.delta', event_id: newId('event'), item_id: item.id, content_index: 0, delta });
   }
 
@@ -264,6 +267,7 @@ export class RealtimeInput {
         transcript: outcome.text,
         usage: { type: 'duration', seconds: Math.round(outcome.audioSeconds * 1000) / 1000 },
       });
+      this.#o.activity.transcript(outcome.text, outcome.language ?? null, item.id);
     } catch (err) {
       if (this.#closed) return;
       this.#o.log.debug({ err }, 'realtime transcription failed');

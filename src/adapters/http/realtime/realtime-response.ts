@@ -10,6 +10,7 @@ import type { SpeechService } from '../../../core/speech/speech-service.js';
 import type { TtsAudioSink } from '../../../core/speech/tts-reply.js';
 import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../util/logger.js';
+import type { SpeechActivity } from '../speech-activity.js';
 import { resolveVoice } from '../model-resolver.js';
 import { errorBody, messageItem, newId, type ServerEvent } from './realtime-events.js';
 import { encodeG711, type Codec } from './g711.js';
@@ -18,6 +19,7 @@ import { codecRate } from './realtime-settings.js';
 export interface ResponseOptions {
   speech: SpeechService;
   config: Readonly<Pick<Config, 'http'>>;
+  activity: SpeechActivity;
   text: string;
   voice: string | null;
   speed: number;
@@ -69,6 +71,7 @@ export class RealtimeResponse {
     let audioSeconds = 0;
     try {
       const choice = resolveVoice(this.#o.speech, this.#o.config, undefined, this.#o.voice ?? undefined);
+      this.#o.activity.reply(text, choice.voice.name);
       let converter: AudioStreamConverter | undefined;
       let format: PcmFormat | undefined;
       const sink: TtsAudioSink = {

@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { SpeechService } from '../../../core/speech/speech-service.js';
 import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../util/logger.js';
+import type { SpeechActivity } from '../speech-activity.js';
 import { ApiKey } from '../api-key.js';
 import type { UpgradeHandler } from '../http-server.js';
 import { RealtimeConnection } from './realtime-connection.js';
@@ -26,6 +27,8 @@ const CLOSE_TIMEOUT_MS = 1_000;
 export interface RealtimeHubOptions {
   speech: SpeechService;
   config: Readonly<Pick<Config, 'http' | 'vad'>>;
+  /** Where transcripts and spoken text are reported (the live view's captions). */
+  activity: SpeechActivity;
   log: Logger;
 }
 
@@ -69,6 +72,7 @@ export class RealtimeHub implements UpgradeHandler {
         ws,
         speech: this.#o.speech,
         config: this.#o.config,
+        activity: this.#o.activity,
         type,
         model,
         log,

@@ -94,7 +94,7 @@ export class LiveFeed {
     clearInterval(this.#refresh);
     this.#refresh = undefined;
     if (!on) return;
-    bus.on('transcript-partial', WHILE_WATCHED, (p) => this.#send('caption', this.#o.activity.partial(p.source, p.utterance, p.text, p.at), true));
+    bus.on('transcript-partial', WHILE_WATCHED, (p) => this.#send('caption', this.#o.activity.partial(p), true));
     bus.on('mic-level', WHILE_WATCHED, (m) => this.#diagnostic('level', { rmsDbfs: round(m.rmsDbfs, 1), peakDbfs: round(m.peakDbfs, 1) }));
     bus.on('wake-scores', WHILE_WATCHED, (w) => this.#diagnostic('scores', { scores: roundScores(w.scores) }));
     this.#refresh = setInterval(() => this.changed(), REFRESH_MS);
@@ -120,8 +120,8 @@ export class LiveFeed {
       this.#haConnected = connected;
       this.#sendIfChanged('satellite', this.#satelliteView());
     });
-    bus.on('transcript', ALWAYS, (t) => this.#send('caption', activity.final(t.source, t.text, t.language, t.at)));
-    bus.on('speech-reply', ALWAYS, (r) => this.#send('reply', activity.reply(r.source, r.text, r.voice, r.at)));
+    bus.on('transcript', ALWAYS, (t) => this.#send('caption', activity.final(t)));
+    bus.on('speech-reply', ALWAYS, (r) => this.#send('reply', activity.reply(r)));
     bus.on('wake-detected', ALWAYS, (w) => this.#send('wake', { name: w.name, phrase: w.phrase, source: w.source, at: w.at.toISOString() }));
     bus.on('speech-changed', ALWAYS, () => {
       this.changed();

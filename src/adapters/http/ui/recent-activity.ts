@@ -9,11 +9,15 @@ export const MAX_REPLIES = 10;
 /** Longer texts are cut here (with an ellipsis): a caption screen, not a transcript archive. */
 export const MAX_TEXT_CHARS = 1_000;
 
+import type { CoreEvents, Via } from '../../../core/bus.js';
+
 export type Source = 'satellite' | 'provider';
 
 export interface Caption {
   id: number;
   source: Source;
+  /** The front end of a provider request (Wyoming, the HTTP file endpoints, Realtime); null when not said. */
+  via: Via | null;
   text: string;
   final: boolean;
   language: string | null;
@@ -23,6 +27,7 @@ export interface Caption {
 export interface Reply {
   id: number;
   source: Source;
+  via: Via | null;
   text: string;
   voice: string | null;
   at: string;
@@ -35,8 +40,8 @@ export function clip(text: string, max = MAX_TEXT_CHARS): string {
 export class RecentActivity {
   readonly #captions: Caption[] = [];
   readonly #replies: Reply[] = [];
-  /** Open utterances (partials without their final yet) by source, oldest first, to caption ids. */
-  readonly #open: Record<Source, Array<{ utterance: string; id: number }>> = { satellite: [], provider: [] };
+  /** Open utterances (partials without their final yet) by channel (source and front end), oldest first, to caption ids. */
+  readonly #open = new Map<string, Array<{ utterance: string; id: number }>>();
   #nextId = 1;
 
   get captions(): readonly Caption[] {
@@ -48,32 +53,42 @@ export class RecentActivity {
   }
 
   /** A partial transcript: the caption of its utterance grows (or starts). */
-  partial(source: Source, utterance: string, text: string, at: Date): Caption {
-    const open = this.#open[source];
-    let entry = open.find((o) => o.utterance === utterance);
+  partial(p: CoreEvents['transcript-partial']): Caption {
+    const open = this.#channel(p.source, p.via);
+    let entry = open.find((o) => o.utterance === p.utterance);
     if (!entry) {
-      entry = { utterance, id: this.#nextId++ };
+      entry = { utterance: p.utterance, id: this.#nextId++ };
       open.push(entry);
       // Finals that never came (a peer that left) must not pile up.
       if (open.length > MAX_CAPTIONS) open.shift();
     }
-    return this.#put({ id: entry.id, source, text: clip(text), final: false, language: null, at: at.toISOString() });
+    return this.#put({ id: entry.id, source: p.source, via: p.via ?? null, text: clip(p.text), final: false, language: null, at: p.at.toISOString() });
   }
 
   /**
-   * A final transcript: it replaces the oldest open partial of its source (finals carry no
-   * utterance id, and a source finishes its utterances in order), else it is a caption of its own.
+   * A final transcript: it replaces the open partial of its utterance when it names one, else the
+   * oldest open partial of its channel (Wyoming finals carry no utterance id, and a source finishes
+   * its utterances in order), else it is a caption of its own.
    */
-  final(source: Source, text: string, language: string | null, at: Date): Caption {
-    const entry = this.#open[source].shift();
-    return this.#put({ id: entry?.id ?? this.#nextId++, source, text: clip(text), final: true, language, at: at.toISOString() });
+  final(t: CoreEvents['transcript']): Caption {
+    const open = this.#channel(t.source, t.via);
+    const index = t.utterance === undefined ? 0 : open.findIndex((o) => o.utterance === t.utterance);
+    const entry = index >= 0 ? open.splice(index, 1)[0] : undefined;
+    return this.#put({ id: entry?.id ?? this.#nextId++, source: t.source, via: t.via ?? null, text: clip(t.text), final: true, language: t.language, at: t.at.toISOString() });
   }
 
-  reply(source: Source, text: string, voice: string | null, at: Date): Reply {
-    const reply = { id: this.#nextId++, source, text: clip(text), voice, at: at.toISOString() };
+  reply(r: CoreEvents['speech-reply']): Reply {
+    const reply = { id: this.#nextId++, source: r.source, via: r.via ?? null, text: clip(r.text), voice: r.voice, at: r.at.toISOString() };
     this.#replies.push(reply);
     if (this.#replies.length > MAX_REPLIES) this.#replies.shift();
     return reply;
+  }
+
+  #channel(source: Source, via: Via | undefined): Array<{ utterance: string; id: number }> {
+    const key = `${source}/${via ?? ''}`;
+    let open = this.#open.get(key);
+    if (!open) this.#open.set(key, (open = []));
+    return open;
   }
 
   #put(caption: Caption): Caption {

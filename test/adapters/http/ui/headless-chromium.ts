@@ -9,6 +9,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['SATELLITE_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
+/**
+ * A name the browser resolves to 127.0.0.1 (nothing is looked up): a page opened by it is on
+ * loopback but, not being `localhost`, is not a secure context, as a phone on the LAN would see it.
+ */
+export const INSECURE_HOST = 'satellite.test';
 
 /** No background traffic (updates, sync, safe browsing, field trials): the page's requests are all there is. */
 const QUIET_FLAGS = [
@@ -21,7 +26,8 @@ const QUIET_FLAGS = [
   '--disable-breakpad',
   '--metrics-recording-only',
   '--no-default-browser-check',
-  '--disable-features=Translate,OptimizationHints,MediaRouter',
+  '--disable-features=Translate,OptimizationHints,MediaRouter,HttpsUpgrades',
+  `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
   '--autoplay-policy=no-user-gesture-required',
   // a synthetic microphone (a beep), allowed without a prompt: the page's recorder can be driven
   '--use-fake-device-for-media-stream',
@@ -64,7 +70,7 @@ export function nonLoopback(requests: readonly string[]): string[] {
   return requests.filter((u) => {
     if (u.startsWith('blob:') || u.startsWith('data:')) return false;
     const host = new URL(u).hostname;
-    return !(host === '127.0.0.1' || host === 'localhost' || host === '[::1]');
+    return !(host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === INSECURE_HOST);
   });
 }
 

@@ -14,7 +14,7 @@ import { readClip } from '../../../helpers/clips.js';
 import { need, sharedModel } from '../../../helpers/system.js';
 import { silence } from '../../audio/alsa-file-devices.js';
 import { TTS_CLIP } from '../../satellite/wyoming-satellite-fixtures.js';
-import { launchChromium, nonLoopback, openPage, testOutput, type RecordedPage } from './headless-chromium.js';
+import { INSECURE_HOST, launchChromium, nonLoopback, openPage, testOutput, type RecordedPage } from './headless-chromium.js';
 import { API_KEY, PULL_ID, RIG_PARTS, rigReady, startWebRig, type WebRig } from './web-view-rig.js';
 
 /** Long enough for the browsers to start and connect before the wake word comes. */
@@ -181,6 +181,13 @@ describe('the live web view in a real browser', () => {
     await waitText(one.page, '#transcribe-status', /^recording\.wav: \d+(\.\d+)? s of audio$/);
     const seconds = Number(/: ([\d.]+) s/.exec((await text(one.page, '#transcribe-status')) ?? '')![1]);
     assert.ok(seconds > 0.8 && seconds < 10, `the recording lasted about as long as it ran (${seconds} s)`);
+
+    // The same page by a LAN-style name over plain HTTP is no secure context: recording is off and the page says why.
+    const insecure = await openPage(browser, rig.url.replace('127.0.0.1', INSECURE_HOST));
+    pages.push(insecure);
+    assert.equal(await insecure.page.evaluate('window.isSecureContext'), false, 'a plain-HTTP page by name is not a secure context');
+    await waitText(insecure.page, '#record-note', /needs HTTPS/);
+    assert.equal(await insecure.page.isDisabled('#record'), true, 'recording is not offered there');
 
     const shot = testOutput('webview.png');
     await one.page.screenshot({ path: shot, fullPage: true });

@@ -2,6 +2,10 @@
 import { $, el, clockTime } from './dom.js';
 
 const MAX_SHOWN = 40;
+// The front end of a provider request: Wyoming (Home Assistant), the HTTP file endpoints or Realtime.
+const VIA = { wyoming: 'Wyoming', http: 'HTTP', realtime: 'Realtime' };
+
+const label = (item) => (item.via ? `${item.source} · ${VIA[item.via] ?? item.via}` : item.source);
 
 export class ActivityView {
   #play;
@@ -23,7 +27,7 @@ export class ActivityView {
     const node = el(
       'li',
       { class: c.final ? 'final' : 'partial', 'data-id': c.id, 'data-source': c.source },
-      el('span', { class: `source ${c.source}` }, c.source),
+      el('span', { class: `source ${c.source}` }, label(c)),
       el('span', { class: 'text' }, c.text),
       ' ',
       el('time', { class: 'muted', datetime: c.at }, clockTime(c.at)),
@@ -42,7 +46,7 @@ export class ActivityView {
       el(
         'li',
         { 'data-id': r.id },
-        el('span', { class: `source ${r.source}` }, r.source),
+        el('span', { class: `source ${r.source}` }, label(r)),
         el('span', { class: 'text' }, r.text, ' ', el('small', { class: 'muted' }, [r.voice, clockTime(r.at)].filter(Boolean).join(' · '))),
         play,
       ),

@@ -12,7 +12,7 @@ const STREAM_LABELS = { connecting: 'connecting…', live: 'live', retrying: 're
 const satellite = new SatelliteView();
 const models = new ModelsView();
 const tryIt = new TryIt();
-const activity = new ActivityView((text, voice) => tryIt.speak(text, voice));
+const activity = new ActivityView((text, voice) => tryIt.speak(text, voice, { replay: true }));
 let about = null;
 
 const handlers = {

@@ -6,6 +6,8 @@ import { encodeWav } from './wav.js';
 
 /** Longest recording kept (then it stops by itself). */
 const MAX_RECORD_S = 30;
+/** Tells the shim a listed reply is being played again, so it is not listed a second time. */
+const REPLAY_HEADER = 'X-Satellite-Replay';
 
 export class TryIt {
   #audioUrl;
@@ -45,15 +47,19 @@ export class TryIt {
     if (maxTextChars) $('speak-text').maxLength = maxTextChars;
   }
 
-  /** Synthesizes `text` and plays it in the page's audio element; a voice not installed here (one of Home Assistant's) falls back to the chosen one. */
-  async speak(text, voice) {
+  /**
+   * Synthesizes `text` and plays it in the page's audio element; a voice not installed here (one of
+   * Home Assistant's) falls back to the chosen one. A replay of a listed reply says so, so that it
+   * is not listed again.
+   */
+  async speak(text, voice, { replay = false } = {}) {
     showError($('speak-error'), '');
     const installed = [...$('voice').options].map((o) => o.value);
     if (!voice || !installed.includes(voice)) voice = $('voice').value || null;
     try {
       const response = await api('/v1/audio/speech', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...(replay ? { [REPLAY_HEADER]: '1' } : {}) },
         body: JSON.stringify({ model: 'tts-1', input: text, ...(voice ? { voice } : {}), response_format: 'wav' }),
       });
       const audio = $('tts-audio');
