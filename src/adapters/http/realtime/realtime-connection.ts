@@ -12,6 +12,7 @@ import type { SpeechActivity } from '../speech-activity.js';
 import { decodeG711 } from './g711.js';
 import { errorBody, messageItem, newId, RealtimeError, type ServerEvent } from './realtime-events.js';
 import { RealtimeInput } from './realtime-input.js';
+import { ConversationItems } from './realtime-items.js';
 import { RealtimeResponse } from './realtime-response.js';
 import { applyUpdate, defaultSettings, describeSession, type RealtimeSettings } from './realtime-settings.js';
 
@@ -52,8 +53,10 @@ export class RealtimeConnection {
   #settings: RealtimeSettings;
   readonly #input: RealtimeInput;
   #response: RealtimeResponse | undefined;
-  /** Assistant text added with conversation.item.create, spoken by the next response.create. */
-  #pendingText: string[] = [];
+  /** Assistant text added with conversation.item.create, by item, spoken by the next response.create. */
+  #pendingText: Array<{ id: string; text: string }> = [];
+  /** What the client has been told of each item (retrieve, delete, truncate). */
+  readonly #items = new ConversationItems();
   #lastItemId: string | null = null;
   readonly #conversationId = newId('conv');
   #closed = false;
@@ -100,6 +103,7 @@ export class RealtimeConnection {
     const { ws } = this.#o;
     if (this.#closed || ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > this.#limits.max_buffered_bytes) return this.#slowClient();
+    this.#items.observe(event);
     ws.send(JSON.stringify(event));
   }
 
@@ -190,6 +194,15 @@ export class RealtimeConnection {
       case 'output_audio_buffer.clear':
         this.send({ type: 'output_audio_buffer.cleared', event_id: newId('event') });
         return;
+      case 'conversation.item.retrieve':
+        this.send({ type: 'conversation.item.retrieved', event_id: newId('event'), item: this.#item(e['item_id']) });
+        return;
+      case 'conversation.item.delete':
+        this.#deleteItem(e['item_id']);
+        return;
+      case 'conversation.item.truncate':
+        this.#truncateItem(e);
+        return;
       default:
         throw new RealtimeError(`unknown or unsupported event type '${type.slice(0, 100)}'`, 'invalid_event_type', 'type');
     }
@@ -201,8 +214,8 @@ export class RealtimeConnection {
     const id = typeof (item as Json)['id'] === 'string' ? String((item as Json)['id']).slice(0, 64) : newId('item');
     if (role === 'assistant') {
       if (this.#pendingText.length >= MAX_PENDING_ITEMS) throw new RealtimeError(`at most ${MAX_PENDING_ITEMS} assistant items wait for a response`, 'too_many_items', 'item');
-      this.#o.speech.checkText(text, this.#pendingText.join(' ').length + text.length);
-      this.#pendingText.push(text);
+      this.#o.speech.checkText(text, this.#pendingText.map((p) => p.text).join(' ').length + text.length);
+      this.#pendingText.push({ id, text });
     }
     const previousId = typeof previous === 'string' ? previous : this.#lastItemId;
     const described = messageItem(id, role, 'completed', [{ type: role === 'assistant' ? 'output_text' : 'input_text', text }]);
@@ -218,7 +231,7 @@ export class RealtimeConnection {
     if (typeof o['instructions'] === 'string' && o['instructions'].trim()) parts.push(o['instructions']);
     if (Array.isArray(o['input'])) for (const item of o['input'].slice(0, MAX_PENDING_ITEMS)) if ((item as Json)?.['role'] === 'assistant') parts.push(itemText(item, 'response.input'));
     const fromItems = parts.length === 0;
-    if (fromItems) parts.push(...this.#pendingText);
+    if (fromItems) parts.push(...this.#pendingText.map((p) => p.text));
     const text = parts.join(' ').trim();
     if (!text) {
       throw new RealtimeError(
@@ -251,8 +264,49 @@ export class RealtimeConnection {
       .run()
       .catch((err: unknown) => this.#error(err, clientEventId))
       .finally(() => {
+        this.#items.setAudioMs(response.itemId, response.audioMs);
         if (this.#response === response) this.#response = undefined;
       });
+  }
+
+  /** The item a client event names; `item_not_found` when the session has no such item (or forgot it). */
+  #item(itemId: unknown): Record<string, unknown> {
+    if (typeof itemId !== 'string' || !itemId) throw new RealtimeError("'item_id' must be an item's id", 'invalid_value', 'item_id');
+    const item = this.#items.get(itemId);
+    if (!item) throw new RealtimeError(`no item '${itemId.slice(0, 100)}' in this conversation`, 'item_not_found', 'item_id');
+    return item;
+  }
+
+  #deleteItem(itemId: unknown): void {
+    const item = this.#item(itemId);
+    const id = String(item['id']);
+    this.#items.delete(id);
+    // An assistant text not spoken yet is no longer spoken.
+    this.#pendingText = this.#pendingText.filter((p) => p.id !== id);
+    this.send({ type: 'conversation.item.deleted', event_id: newId('event'), item_id: id });
+  }
+
+  /**
+   * The client heard an assistant item's audio only up to `audio_end_ms` (it was interrupted):
+   * the item's transcript is dropped, and a response still speaking it stops there.
+   */
+  #truncateItem(e: Json): void {
+    const item = this.#item(e['item_id']);
+    const id = String(item['id']);
+    const contentIndex = e['content_index'] ?? 0;
+    const audioEndMs = e['audio_end_ms'];
+    if (item['role'] !== 'assistant') throw new RealtimeError('only assistant audio can be truncated', 'invalid_value', 'item_id');
+    if (contentIndex !== 0) throw new RealtimeError('content_index must be 0 (an assistant item has one audio part)', 'invalid_value', 'content_index');
+    if (typeof audioEndMs !== 'number' || !Number.isInteger(audioEndMs) || audioEndMs < 0) {
+      throw new RealtimeError('audio_end_ms must be a whole number of milliseconds, 0 or more', 'invalid_value', 'audio_end_ms');
+    }
+    const active = this.#response?.itemId === id ? this.#response : undefined;
+    const sentMs = active ? active.audioMs : this.#items.audioMs(id);
+    if (sentMs === undefined) throw new RealtimeError('the item has no audio to truncate', 'invalid_value', 'item_id');
+    if (audioEndMs > sentMs) throw new RealtimeError(`audio_end_ms ${audioEndMs} is past the ${sentMs} ms of audio sent for the item`, 'invalid_value', 'audio_end_ms');
+    active?.cancel();
+    this.#items.clearTranscript(id, 0);
+    this.send({ type: 'conversation.item.truncated', event_id: newId('event'), item_id: id, content_index: 0, audio_end_ms: audioEndMs });
   }
 }
 

@@ -41,9 +41,15 @@ export class RealtimeResponse {
   readonly #o: ResponseOptions;
   readonly #controller = new AbortController();
   #cancelled = false;
+  #audioSeconds = 0;
 
   constructor(options: ResponseOptions) {
     this.#o = options;
+  }
+
+  /** Milliseconds of audio sent to the client so far. */
+  get audioMs(): number {
+    return Math.round(this.#audioSeconds * 1000);
   }
 
   cancel(): void {
@@ -68,7 +74,6 @@ export class RealtimeResponse {
     send({ type: 'response.output_audio_transcript.delta', event_id: newId('event'), ...ids, delta: text });
     let status: ResponseStatus = 'completed';
     let failure: Record<string, unknown> | undefined;
-    let audioSeconds = 0;
     try {
       const choice = resolveVoice(this.#o.speech, this.#o.config, undefined, this.#o.voice ?? undefined);
       this.#o.activity.reply(text, choice.voice.name);
@@ -82,13 +87,14 @@ export class RealtimeResponse {
         chunk: async (pcm) => {
           if (this.#cancelled || !converter || !format) return;
           const out = floatToInt16Bytes(converter.push(pcm, format));
-          audioSeconds += out.length / 2 / rate;
+          this.#audioSeconds += out.length / 2 / rate;
           if (out.length > 0) send({ type: 'response.output_audio.delta', event_id: newId('event'), ...ids, delta: encode(out).toString('base64') });
           await this.#o.drained();
         },
         stop: async () => {
           if (this.#cancelled || !converter) return;
           const out = floatToInt16Bytes(converter.flush());
+          this.#audioSeconds += out.length / 2 / rate;
           if (out.length > 0) send({ type: 'response.output_audio.delta', event_id: newId('event'), ...ids, delta: encode(out).toString('base64') });
         },
       };
@@ -114,7 +120,7 @@ export class RealtimeResponse {
     send({
       type: 'response.done',
       event_id: newId('event'),
-      response: { ...base, status, status_details: statusDetails, output: [done], usage: { total_tokens: 0, input_tokens: 0, output_tokens: 0, output_audio_seconds: Math.round(audioSeconds * 1000) / 1000 } },
+      response: { ...base, status, status_details: statusDetails, output: [done], usage: { total_tokens: 0, input_tokens: 0, output_tokens: 0, output_audio_seconds: Math.round(this.#audioSeconds * 1000) / 1000 } },
     });
     return status;
   }

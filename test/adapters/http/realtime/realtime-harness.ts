@@ -15,6 +15,8 @@ import { RATE } from './realtime-audio.js';
 export { clipPcm24, RATE, silence } from './realtime-audio.js';
 
 export const API_KEY = 'rt-key-123';
+/** How long `next` waits for an event by default (a first model load included). */
+const NEXT_TIMEOUT_MS = 60_000;
 
 export interface RealtimeDaemon {
   daemon: HttpDaemon;
@@ -82,8 +84,13 @@ export class RawClient {
     this.ws.send(JSON.stringify(event));
   }
 
-  /** Resolves with the first event of `type` after the last one `next` returned; rejects if the socket closes first. */
-  async next(type: string, match: (e: Event) => boolean = () => true): Promise<Event> {
+  /**
+   * Resolves with the first event of `type` after the last one `next` returned; rejects if the
+   * socket closes first or nothing matching arrives within `timeoutMs` (a missing event fails the
+   * test instead of hanging it).
+   */
+  async next(type: string, match: (e: Event) => boolean = () => true, timeoutMs = NEXT_TIMEOUT_MS): Promise<Event> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.events.findIndex((e, i) => i >= this.#seen && e.type === type && match(e));
       if (index >= 0) {
@@ -91,7 +98,14 @@ export class RawClient {
         return this.events[index]!;
       }
       if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) before ${type}; got ${this.events.map((e) => e.type).join(', ')}`);
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type} within ${timeoutMs} ms; got ${this.events.slice(this.#seen).map((e) => e.type).join(', ')}`);
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
     }
   }
 

@@ -239,6 +239,56 @@ describe('Realtime WebSocket (raw ws client over wss://)', { concurrency: false 
     c.close();
   });
 
+  test('conversation items: retrieved as described, deleted (a deleted text is not spoken), truncated while spoken', async (t) => {
+    if (!need(t, rt !== undefined, 'shared models or espeak-ng missing')) return;
+    const c = await open();
+    await c.next('session.created');
+    c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'never to be spoken' }] } });
+    const added = await c.next('conversation.item.added');
+    const textId = String(added['item'].id);
+    c.send({ type: 'conversation.item.retrieve', item_id: textId });
+    assert.deepEqual((await c.next('conversation.item.retrieved'))['item'], added['item']);
+    c.send({ type: 'conversation.item.delete', item_id: textId });
+    assert.equal((await c.next('conversation.item.deleted'))['item_id'], textId);
+    c.send({ type: 'conversation.item.retrieve', item_id: textId, event_id: 'evt_gone' });
+    const gone = (await c.next('error'))['error'];
+    assert.deepEqual([gone.code, gone.param, gone.event_id], ['item_not_found', 'item_id', 'evt_gone']);
+    // The deleted text was the only one waiting: there is nothing left to speak.
+    c.send({ type: 'response.create' });
+    assert.equal((await c.next('error'))['error'].code, 'SAT_ERR_REALTIME_NO_TEXT');
+
+    // A long answer, interrupted: the client heard the first deltas only.
+    const long = Array.from({ length: 40 }, (_, i) => `sentence number ${i + 1} of a long answer.`).join(' ');
+    c.send({ type: 'response.create', response: { instructions: long } });
+    const item = (await c.next('response.output_item.added'))['item'];
+    const firstDelta = await c.next('response.output_audio.delta');
+    const heardMs = Math.floor((Buffer.from(String(firstDelta['delta']), 'base64').length / 2 / RATE) * 1000);
+    c.send({ type: 'conversation.item.truncate', item_id: item.id, content_index: 0, audio_end_ms: heardMs });
+    const truncated = await c.next('conversation.item.truncated');
+    assert.deepEqual([truncated['item_id'], truncated['content_index'], truncated['audio_end_ms']], [item.id, 0, heardMs]);
+    const done = await c.next('response.done');
+    assert.equal(done['response'].status, 'cancelled', 'truncating the item being spoken stops its response');
+    c.send({ type: 'conversation.item.retrieve', item_id: item.id });
+    const after = (await c.next('conversation.item.retrieved'))['item'];
+    assert.equal(after.status, 'incomplete');
+    assert.equal(after.content[0].transcript, '', 'no text the listener did not hear');
+
+    // Bounds: past the audio sent, a user item, a bad offset.
+    const sentMs = Math.round(responseAudio(c.events, done['response'].id).length / 2 / RATE * 1000);
+    c.send({ type: 'conversation.item.truncate', item_id: item.id, content_index: 0, audio_end_ms: sentMs + 60_000 });
+    const past = (await c.next('error'))['error'];
+    assert.deepEqual([past.code, past.param], ['invalid_value', 'audio_end_ms']);
+    c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] } });
+    const user = (await c.next('conversation.item.added'))['item'];
+    c.send({ type: 'conversation.item.truncate', item_id: user.id, content_index: 0, audio_end_ms: 0 });
+    assert.equal((await c.next('error'))['error'].param, 'item_id');
+    c.send({ type: 'conversation.item.truncate', item_id: item.id, content_index: 0, audio_end_ms: -5 });
+    assert.equal((await c.next('error'))['error'].param, 'audio_end_ms');
+    c.send({ type: 'conversation.item.delete', item_id: 'item_unknown' });
+    assert.equal((await c.next('error'))['error'].code, 'item_not_found');
+    c.close();
+  });
+
   test('bad base64, bad JSON and unknown events are error events; the session goes on', async (t) => {
     if (!need(t, rt !== undefined, 'shared models or espeak-ng missing')) return;
     const c = await open();
