@@ -6,10 +6,13 @@
  * in its own process (a new connection per request, as Home Assistant makes) talks to both
  * servers, interleaved, with new text each time (no cache hit).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadSherpa } from '../../src/engines/runtime/sherpa-native.js';
 import { REAL_PIPER_VOICE, piperVoiceFolder, rawPiperVoice, realModel } from '../../test/helpers/real-models.js';
 import type { TtsReply, TtsRequest } from './anchors-drivers/tts-client.js';
 import { describe, startOurDaemon } from './anchors-daemon.js';
@@ -20,6 +23,8 @@ import { ForkedClient } from './forked-client.js';
 import type { BenchResult } from './types.js';
 
 const CLIENT = fileURLToPath(new URL('./anchors-drivers/tts-client.js', import.meta.url));
+const PIPER_DIRECT = fileURLToPath(new URL('../../../scripts/bench/py/piper_direct.py', import.meta.url));
+const execFileAsync = promisify(execFile);
 const TARGET_TIME = 1;
 const TARGET_RSS = 1;
 const SIZES = [1, 3, 10] as const;
@@ -95,7 +100,7 @@ export async function bench(): Promise<BenchResult[]> {
   const sides: Side[] = [];
   const servers: ServerProcess[] = [];
   try {
-    await piperVoiceFolder(model, modelsDir);
+    const sherpaDir = await piperVoiceFolder(model, modelsDir);
     const ours = await startOurDaemon({ models_dir: modelsDir });
     servers.push(ours);
     const oursSide: Side = { label: 'ours', server: ours, client: await ForkedClient.start<TtsRequest, TtsReply>(CLIENT, [String(ours.port)]), voice: ourVoiceName(await describe(ours.port)), first: new Map(), total: new Map() };
@@ -143,10 +148,55 @@ export async function bench(): Promise<BenchResult[]> {
       ])),
     );
     results.push(ratioRow('piper peak RSS: ours / wyoming-piper', [oursRss], [theirRss], TARGET_RSS, 'MB', 'whole daemon (all of its modules) against the anchor process, after the run'));
+    results.push(await enginesAlone(venv.python, raw, sherpaDir));
     return results;
   } finally {
     for (const side of sides) side.client.close();
     for (const server of servers) await server.stop();
     rmSync(modelsDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The two engines with no server around them: sherpa-onnx's VITS (what our daemon runs, at its
+ * default 2 threads) against piper-tts (what wyoming-piper runs, onnxruntime's default threads),
+ * the same voice and the 10 sentences, one call per sentence. What the daemon rows miss by beyond
+ * this ratio is the daemon's; up to it, the engine's.
+ */
+async function enginesAlone(python: string, rawOnnx: string, sherpaDir: string): Promise<BenchResult> {
+  const texts = SENTENCES;
+  const passes = reps(5, 3);
+  // generateAsync, as the daemon calls it (the synthesis runs on a libuv thread).
+  const sherpa = async (): Promise<number[]> => {
+    const onnx = readdirSync(sherpaDir).find((f) => f.endsWith('.onnx'))!;
+    const tts = await loadSherpa().OfflineTts.createAsync({
+      model: { vits: { model: path.join(sherpaDir, onnx), tokens: path.join(sherpaDir, 'tokens.txt'), dataDir: path.join(sherpaDir, 'espeak-ng-data') }, numThreads: 2, provider: 'cpu', debug: 0 },
+      maxNumSentences: 1,
+    });
+    const pass = async () => {
+      const t0 = performance.now();
+      for (const t of texts) await tts.generateAsync({ text: t, sid: 0, speed: 1 });
+      return performance.now() - t0;
+    };
+    await pass();
+    const out: number[] = [];
+    for (let i = 0; i < passes; i++) out.push(await pass());
+    return out;
+  };
+  const piper = async (): Promise<number[]> => {
+    const { stdout } = await execFileAsync(python, [PIPER_DIRECT, rawOnnx, `${rawOnnx}.json`, String(passes), JSON.stringify(texts)], { maxBuffer: 1 << 20 });
+    return (JSON.parse(stdout.trim().split('\n').at(-1)!) as { ms: number[] }).ms;
+  };
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let block = 0; block < 2; block++) {
+    if (block % 2 === 0) {
+      ours.push(...(await sherpa()));
+      theirs.push(...(await piper()));
+    } else {
+      theirs.push(...(await piper()));
+      ours.push(...(await sherpa()));
+    }
+  }
+  return ratioRow('piper engines alone, 10 sentences: sherpa-onnx / piper-tts', ours, theirs, TARGET_TIME, 'ms', `direct calls in-process, no server; sherpa-onnx 2 threads (the daemon's default), piper-tts onnxruntime defaults; ${passes * 2} passes each`);
 }
