@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { startTestDaemon } from '../../test/helpers/daemon.js';
+import { startOurDaemon } from './anchors-daemon.js';
+import { freePort } from './anchors-measure.js';
 import { hasCommand, SHARED_MODELS } from '../../test/helpers/system.js';
 import { WyomingTestClient } from '../../test/helpers/wyoming-client.js';
 import { clipPcm24, RATE, silence } from '../../test/adapters/http/realtime/realtime-audio.js';
@@ -19,6 +20,8 @@ import type { BenchResult } from './types.js';
 const ZIPFORMER = 'kws-zipformer-gigaspeech-3.3M-mobile';
 const CLIP = 'librispeech-1089-134691-0001.wav';
 const ROUNDS = 5;
+/** Responses (and Wyoming synthesize requests) timed per round. */
+const TTS_PER_ROUND = 4;
 const CHUNK_MS = 100;
 const TARGET_RATIO = 1.1;
 const WAIT_MS = 60_000;
@@ -93,13 +96,19 @@ export async function bench(): Promise<BenchResult[]> {
   if (!hasCommand('espeak-ng')) return [{ name: 'realtime', value: 0, unit: 'skipped', note: 'espeak-ng missing' }];
   const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-realtime-'));
   for (const dir of [ZIPFORMER, 'silero-vad']) symlinkSync(path.join(SHARED_MODELS, dir), path.join(modelsDir, dir));
-  const daemon = await startTestDaemon({ models_dir: modelsDir, http: { enabled: true, port: 0 }, tts: { espeak: { voices: ['en-us'] } } }, { logLevel: 'warn', keepLogs: false });
-  const url = `ws://127.0.0.1:${daemon.context.endpoints.http!.port}/v1/realtime?model=gpt-realtime`;
+  // Its own process, as Home Assistant and a Realtime client would meet it: in this process the
+  // client's parsing of the audio deltas would share the daemon's event loop and delay it.
+  const httpPort = await freePort();
+  const daemon = await startOurDaemon({ models_dir: modelsDir, http: { enabled: true, host: '127.0.0.1', port: httpPort }, tts: { espeak: { voices: ['en-us'] } } });
+  const providerPort = daemon.port;
+  const url = `ws://127.0.0.1:${httpPort}/v1/realtime?model=gpt-realtime`;
   const pcm = Buffer.concat([silence(300), clipPcm24(CLIP), silence(1000)]);
   const chunkBytes = (RATE * CHUNK_MS * 2) / 1000;
   const rt = { stt: [] as number[], tts: [] as number[] };
   const wy = { stt: [] as number[], tts: [] as number[] };
   let sentence = 0;
+  // A counter in every text: with more requests than sentences, none repeats (no cache hit).
+  const nextSentence = () => `${SENTENCES[sentence % SENTENCES.length]!} Reply ${++sentence}.`;
   try {
     // One unmeasured round each way loads the models.
     for (let round = -1; round < ROUNDS; round++) {
@@ -109,17 +118,18 @@ export async function bench(): Promise<BenchResult[]> {
       await streamPaced((chunk) => client.send({ type: 'input_audio_buffer.append', audio: chunk.toString('base64') }), pcm, chunkBytes);
       const stopped = await client.next('input_audio_buffer.speech_stopped');
       const completed = await client.next('conversation.item.input_audio_transcription.completed');
-      const asked = performance.now();
-      client.send({ type: 'response.create', response: { instructions: SENTENCES[sentence++ % SENTENCES.length] } });
-      const firstAudio = await client.next('response.output_audio.delta');
-      await client.next('response.done');
-      client.ws.close();
-      if (measured) {
-        rt.stt.push(completed.at - stopped.at);
-        rt.tts.push(firstAudio.at - asked);
+      if (measured) rt.stt.push(completed.at - stopped.at);
+      // First audio is a millisecond or two either way: several responses per round, so the median is not one outlier.
+      for (let i = 0; i < TTS_PER_ROUND; i++) {
+        const asked = performance.now();
+        client.send({ type: 'response.create', response: { instructions: nextSentence() } });
+        const firstAudio = await client.next('response.output_audio.delta');
+        await client.next('response.done');
+        if (measured) rt.tts.push(firstAudio.at - asked);
       }
+      client.ws.close();
 
-      const wyoming = await WyomingTestClient.connect(daemon.providerPort);
+      const wyoming = await WyomingTestClient.connect(providerPort);
       const format = { rate: RATE, width: 2, channels: 1 };
       wyoming.send('transcribe', {});
       wyoming.send('audio-start', { ...format, timestamp: null });
@@ -128,16 +138,18 @@ export async function bench(): Promise<BenchResult[]> {
       wyoming.send('audio-stop', { timestamp: null });
       await wyoming.waitForType('transcript', WAIT_MS);
       const transcribed = performance.now();
-      const from = wyoming.frames.length;
-      const synth = performance.now();
-      wyoming.send('synthesize', { text: SENTENCES[sentence++ % SENTENCES.length]! });
-      await wyoming.waitForType('audio-chunk', WAIT_MS, from);
-      const firstChunk = performance.now();
-      await wyoming.waitForType('audio-stop', WAIT_MS, from);
       wyoming.close();
-      if (measured) {
-        wy.stt.push(transcribed - stop);
-        wy.tts.push(firstChunk - synth);
+      if (measured) wy.stt.push(transcribed - stop);
+      for (let i = 0; i < TTS_PER_ROUND; i++) {
+        // A connection per request, as Home Assistant makes them; connected before the clock starts.
+        const tts = await WyomingTestClient.connect(providerPort);
+        const synth = performance.now();
+        tts.send('synthesize', { text: nextSentence() });
+        await tts.waitForType('audio-chunk', WAIT_MS);
+        const firstChunk = performance.now();
+        await tts.waitForType('audio-stop', WAIT_MS);
+        tts.close();
+        if (measured) wy.tts.push(firstChunk - synth);
       }
     }
   } finally {
@@ -148,11 +160,19 @@ export async function bench(): Promise<BenchResult[]> {
     ['speech_stopped → transcription completed', median(rt.stt), median(wy.stt)],
     ['response.create → first audio delta', median(rt.tts), median(wy.tts)],
   ] as const) {
-    out.push({ name: `realtime ${what}`, value: Number(rtMs.toFixed(1)), unit: 'ms', note: `median of ${ROUNDS}, ${CLIP}` });
+    const samples = what.startsWith('response') ? ROUNDS * TTS_PER_ROUND : ROUNDS;
+    out.push({ name: `realtime ${what}`, value: Number(rtMs.toFixed(1)), unit: 'ms', note: `median of ${samples}, ${CLIP}` });
     out.push({ name: `realtime ${what} (Wyoming)`, value: Number(wyMs.toFixed(1)), unit: 'ms' });
     // A few ms either way is noise; the ratio is taken with a 1 ms floor so near-zero figures do not explode.
     const ratio = Math.max(rtMs, 1) / Math.max(wyMs, 1);
-    out.push({ name: `realtime ${what} ratio to Wyoming`, value: Number(ratio.toFixed(2)), unit: '×', target: `≤ ${TARGET_RATIO}`, pass: ratio <= TARGET_RATIO });
+    out.push({
+      name: `realtime ${what} ratio to Wyoming`,
+      value: Number(ratio.toFixed(2)),
+      unit: '×',
+      target: `≤ ${TARGET_RATIO}`,
+      pass: ratio <= TARGET_RATIO,
+      note: `${rtMs >= wyMs ? '+' : '−'}${Math.abs(rtMs - wyMs).toFixed(1)} ms; the daemon in its own process`,
+    });
   }
   return out;
 }
