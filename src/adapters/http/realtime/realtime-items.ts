@@ -2,11 +2,13 @@
  * The conversation items a Realtime session has described to its client, kept so that the
  * client's item events (`conversation.item.retrieve`, `.delete`, `.truncate`) can be answered.
  * Items are learned from the server events the session sends, so what is retrieved is exactly
- * what the client was told. Bounded: past {@link MAX_ITEMS} the oldest are forgotten.
+ * what the client was told. Bounded: past {@link MAX_ITEMS} items or {@link MAX_ITEM_BYTES} of
+ * them the oldest are forgotten (a client may send a few MiB of text per item).
  */
 import type { ServerEvent } from './realtime-events.js';
 
 export const MAX_ITEMS = 256;
+export const MAX_ITEM_BYTES = 1024 * 1024;
 
 type Json = Record<string, unknown>;
 
@@ -17,6 +19,9 @@ interface Content {
 
 export class ConversationItems {
   readonly #items = new Map<string, Json>();
+  /** Each item's size as JSON when stored, and their sum. */
+  readonly #sizes = new Map<string, number>();
+  #bytes = 0;
   /** Milliseconds of audio each assistant item carries (set when its response ends). */
   readonly #audioMs = new Map<string, number>();
 
@@ -43,6 +48,8 @@ export class ConversationItems {
 
   delete(id: string): boolean {
     this.#audioMs.delete(id);
+    this.#bytes -= this.#sizes.get(id) ?? 0;
+    this.#sizes.delete(id);
     return this.#items.delete(id);
   }
 
@@ -63,10 +70,17 @@ export class ConversationItems {
   #put(item: Json | undefined): void {
     if (!item || typeof item['id'] !== 'string') return;
     // A copy: later changes (a transcript, a truncation) must not rewrite events already sent.
-    const copy = structuredClone(item);
-    this.#items.delete(item['id']);
-    this.#items.set(item['id'], copy);
-    if (this.#items.size > MAX_ITEMS) this.delete(this.#items.keys().next().value!);
+    const json = JSON.stringify(item);
+    const id = item['id'];
+    const audioMs = this.#audioMs.get(id);
+    this.delete(id);
+    // One item past the whole budget is not kept (rather than pushing every other item out).
+    if (json.length > MAX_ITEM_BYTES) return;
+    if (audioMs !== undefined) this.#audioMs.set(id, audioMs);
+    this.#items.set(id, JSON.parse(json) as Json);
+    this.#sizes.set(id, json.length);
+    this.#bytes += json.length;
+    while (this.#items.size > MAX_ITEMS || this.#bytes > MAX_ITEM_BYTES) this.delete(this.#items.keys().next().value!);
   }
 
   #content(id: string, index: number): Content | undefined {
