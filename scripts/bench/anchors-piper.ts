@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadSherpa } from '../../src/engines/runtime/sherpa-native.js';
 import { REAL_PIPER_VOICE, piperVoiceFolder, rawPiperVoice, realModel } from '../../test/helpers/real-models.js';
+import { REPO_ROOT } from '../../test/helpers/system.js';
 import type { TtsReply, TtsRequest } from './anchors-drivers/tts-client.js';
 import { describe, startOurDaemon } from './anchors-daemon.js';
 import { freePort, peakRssMb, ratioRow, reps, skippedRow, startServer, type ServerProcess } from './anchors-measure.js';
@@ -23,7 +24,7 @@ import { ForkedClient } from './forked-client.js';
 import type { BenchResult } from './types.js';
 
 const CLIENT = fileURLToPath(new URL('./anchors-drivers/tts-client.js', import.meta.url));
-const PIPER_DIRECT = fileURLToPath(new URL('../../../scripts/bench/py/piper_direct.py', import.meta.url));
+const PIPER_DIRECT = path.join(REPO_ROOT, 'scripts', 'bench', 'py', 'piper_direct.py');
 const execFileAsync = promisify(execFile);
 const TARGET_TIME = 1;
 const TARGET_RSS = 1;

@@ -16,8 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { discoverAsrModels } from '../../src/engines/asr/model-discovery.js';
-import { loadSherpa } from '../../src/engines/runtime/sherpa-native.js';
-import { offlineRecognizerConfig } from '../../src/engines/asr/sherpa-offline/sherpa-offline.js';
+import { decodeAll, directRecognizer } from './stt-direct.js';
 import type { SherpaOnlineEngine } from '../../src/engines/asr/sherpa-online/sherpa-online.js';
 import type { AsrModelSpec } from '../../src/engines/asr/model-spec.js';
 import { FrameDecoder, encodeFrame } from '../../src/wyoming/frame.js';
@@ -55,16 +54,12 @@ interface Clip {
 
 /** Daemon over direct sherpa-onnx on the same clips: wall (client's first chunk → transcript) and CPU. */
 async function overhead(daemon: TestDaemon, spec: AsrModelSpec, clips: Clip[]): Promise<BenchResult[]> {
-  const recognizer = new (loadSherpa().OfflineRecognizer)(offlineRecognizerConfig({ spec, runtime: { provider: 'cpu', numThreads: 1, idleUnloadSeconds: 0, maxQueue: 8, preload: false } }));
+  const recognizer = directRecognizer(spec);
+  const samples = clips.map((c) => c.samples);
   const direct = () => {
     const cpu = cpuNow();
     const t0 = performance.now();
-    for (const clip of clips) {
-      const stream = recognizer.createStream();
-      stream.acceptWaveform({ samples: clip.samples, sampleRate: 16_000 });
-      recognizer.decode(stream);
-      recognizer.getResult(stream);
-    }
+    decodeAll(recognizer, samples);
     return { wall: performance.now() - t0, cpu: (cpuNow() - cpu) * 1000 };
   };
   const viaDaemon = async () => {

@@ -26,21 +26,10 @@ export class TranscriptPartials {
 
   /** One chunk of text, appended to the utterance's text so far (`transcript-chunk`). */
   add(chunk: string): void {
-    this.#text += chunk;
-    this.set(this.#text);
-  }
-
-  /** The utterance's whole text so far (a recogniser that reports its partial text whole). */
-  set(text: string): void {
     this.#utterance ??= `${this.source}-${++utterances}`;
-    this.#text = text;
+    this.#text += chunk;
     if (!this.bus.hasListeners('transcript-partial')) return;
-    this.bus.emit('transcript-partial', { text: text.trim(), source: this.source, utterance: this.#utterance, at: new Date(), ...(this.via ? { via: this.via } : {}) });
-  }
-
-  /** The id of the utterance in progress (undefined before its first text). */
-  get utterance(): string | undefined {
-    return this.#utterance;
+    this.bus.emit('transcript-partial', { text: this.#text.trim(), source: this.source, utterance: this.#utterance, at: new Date(), ...(this.via ? { via: this.via } : {}) });
   }
 
   /** Follows the transcript events of a Wyoming stream. */

@@ -3,13 +3,12 @@
  * transcript grows in place until its final replaces it) and the last spoken replies. Both lists
  * and every text in them are bounded.
  */
+import type { CoreEvents, Via } from '../../../core/bus.js';
 
 export const MAX_CAPTIONS = 40;
 export const MAX_REPLIES = 10;
 /** Longer texts are cut here (with an ellipsis): a caption screen, not a transcript archive. */
 export const MAX_TEXT_CHARS = 1_000;
-
-import type { CoreEvents, Via } from '../../../core/bus.js';
 
 export type Source = 'satellite' | 'provider';
 

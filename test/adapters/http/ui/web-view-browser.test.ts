@@ -120,6 +120,10 @@ describe('the live web view in a real browser', () => {
     assert.equal(wav.head, 'RIFF');
     assert.equal(wav.format, 'WAVE');
     assert.ok(wav.length > 44 + 16000, `the WAV holds speech (${wav.length} bytes)`);
+    // The page's own request is listed as a reply over HTTP on both pages; the replay above (sent
+    // before it, so its event would have come first) is not listed a second time.
+    for (const { page } of pages) await page.locator('#replies li', { hasText: 'hello from the browser' }).filter({ hasText: 'HTTP' }).waitFor({ timeout: WAIT_MS });
+    for (const { page } of pages) assert.equal(await page.locator('#replies li', { hasText: 'this is a test' }).count(), 1, 'a replay is not a new reply');
 
     // Mute from the page: the satellite's reducer and MQTT both see it, and so does the other page.
     const mark = rig.probe.mark();
